@@ -1,0 +1,129 @@
+"""JAX gradients: a jitted, stateless step that carries both optimizers' state.
+
+Keras's JAX trainer jits `train_step(state, data)` where `state` holds the model's
+variables and ONE optimizer's variables. A GAN has two optimizers, so `GANTrainer`
+puts both optimizers' variables in the optimizer slot of that state, then runs the
+model's ordinary, stateful `alternating_step` inside a `keras.StatelessScope` mapping
+every variable to its value in the state. Variable reads see the traced values and
+assignments (optimizer updates, BatchNorm statistics, seed state, metrics) are
+recorded in the scope, from which the new state is read back.
+"""
+
+import jax
+from keras import StatelessScope
+from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+
+def value_and_grad(loss_fn, variables):
+    outer = get_stateless_scope()
+    if outer is None:
+        raise RuntimeError(
+            "kerasgan's JAX value_and_grad runs inside GANTrainer.train_step's "
+            "StatelessScope. Call it from `GAN.alternating_step` during fit()."
+        )
+    ids = [id(v) for v in variables]
+
+    def differentiable_loss(values):
+        # A nested scope sees only its own mapping: give it every value of the
+        # outer scope, with the differentiated variables replaced by `values`.
+        inner = StatelessScope()
+        inner.state_mapping = dict(outer.state_mapping)
+        inner.state_mapping.update(zip(ids, values))
+        with inner:
+            loss, aux = loss_fn()
+        # Non-differentiated state written by loss_fn (BatchNorm moving
+        # statistics, seed state) goes back to the outer scope.
+        written = {
+            key: value
+            for key, value in inner.state_mapping.items()
+            if key not in ids and value is not outer.state_mapping.get(key)
+        }
+        return loss, (aux, written)
+
+    values = [outer.state_mapping[i] for i in ids]
+    (loss, (aux, written)), gradients = jax.value_and_grad(
+        differentiable_loss, has_aux=True
+    )(values)
+    outer.state_mapping.update(written)
+    return loss, aux, gradients
+
+
+def input_gradients(fn, inputs):
+    return jax.grad(lambda x: fn(x).sum())(inputs)
+
+
+class GANTrainer:
+    """Adapts Keras's JAX trainer to a model with `d_optimizer` and `g_optimizer`."""
+
+    def _optimizers_variables(self):
+        return list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
+
+    def train_step(self, state, data):
+        trainable, non_trainable, optimizers_values, metrics_values = state
+        variables = (
+            self.trainable_variables
+            + self.non_trainable_variables
+            + self._optimizers_variables()
+            + self.metrics_variables
+        )
+        values = (
+            list(trainable)
+            + list(non_trainable)
+            + list(optimizers_values)
+            + list(metrics_values)
+        )
+        with StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+            logs = self.alternating_step(data)
+        new_values = [scope.get_current_value(v) for v in variables]
+        sizes = [len(trainable), len(non_trainable), len(optimizers_values)]
+        first, second, third = sizes[0], sizes[0] + sizes[1], sum(sizes)
+        new_state = (
+            new_values[:first],
+            new_values[first:second],
+            new_values[second:third],
+            new_values[third:],
+        )
+        return logs, new_state
+
+    # Keras's JAX trainer reads and writes `self.optimizer.variables` in the
+    # methods below; a GAN has two optimizers in their place.
+
+    def _get_jax_state(
+        self,
+        trainable_variables=False,
+        non_trainable_variables=False,
+        optimizer_variables=False,
+        metrics_variables=False,
+        purge_model_variables=False,
+    ):
+        groups = []
+        if trainable_variables:
+            groups.append(self.trainable_variables)
+        if non_trainable_variables:
+            groups.append(self.non_trainable_variables)
+        if optimizer_variables:
+            groups.append(self._optimizers_variables())
+        if metrics_variables:
+            groups.append(self.metrics_variables)
+        state = tuple([v.value for v in group] for group in groups)
+        if purge_model_variables:
+            # Free the device copies held by the variables while fit() runs.
+            for group in groups:
+                for v in group:
+                    v._value = None
+        return state
+
+    def jax_state_sync(self):
+        state = getattr(self, "_jax_state", None)
+        if state and not self._jax_state_synced and state.get("optimizer_variables"):
+            for variable, value in zip(
+                self._optimizers_variables(), state["optimizer_variables"]
+            ):
+                variable.assign(value)
+            self._jax_state = dict(state, optimizer_variables=None)
+        super().jax_state_sync()
+
+    def _get_state_sharding_spec(self):
+        trainable, non_trainable, _, metrics = super()._get_state_sharding_spec()
+        optimizers = [v.value.sharding for v in self._optimizers_variables()]
+        return trainable, non_trainable, optimizers, metrics

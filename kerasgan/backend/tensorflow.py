@@ -1,0 +1,27 @@
+"""TensorFlow gradients: GradientTape, with the tf.distribute loss scaling."""
+
+import tensorflow as tf
+
+
+def value_and_grad(loss_fn, variables):
+    with tf.GradientTape() as tape:
+        loss, aux = loss_fn()
+        # Keras optimizers sum gradients over replicas: scale so that N replicas
+        # give the same update as one device on the whole batch.
+        scaled_loss = loss / tf.distribute.get_strategy().num_replicas_in_sync
+    gradients = tape.gradient(scaled_loss, [v.value for v in variables])
+    return loss, aux, gradients
+
+
+def input_gradients(fn, inputs):
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        outputs = fn(inputs)
+    return tape.gradient(tf.reduce_sum(outputs), inputs)
+
+
+class GANTrainer:
+    """Keras's TensorFlow trainer already runs a stateful `train_step(data)`."""
+
+    def train_step(self, data):
+        return self.alternating_step(data)

@@ -1,0 +1,31 @@
+"""PyTorch gradients: torch.autograd.grad on the variables that are updated."""
+
+import torch
+from keras import tree
+
+
+def value_and_grad(loss_fn, variables):
+    loss, aux = loss_fn()
+    tensors = [v.value for v in variables]
+    # allow_unused: a variable that does not reach the loss gets a zero gradient.
+    gradients = torch.autograd.grad(loss, tensors, allow_unused=True)
+    gradients = [
+        torch.zeros_like(t) if g is None else g for t, g in zip(tensors, gradients)
+    ]
+    aux = tree.map_structure(lambda t: t.detach() if torch.is_tensor(t) else t, aux)
+    return loss.detach(), aux, gradients
+
+
+def input_gradients(fn, inputs):
+    if not inputs.requires_grad:
+        inputs = inputs.detach().requires_grad_(True)
+    outputs = fn(inputs)
+    (gradients,) = torch.autograd.grad(outputs.sum(), inputs, create_graph=True)
+    return gradients
+
+
+class GANTrainer:
+    """Keras's torch trainer runs a stateful, eager `train_step(data)`."""
+
+    def train_step(self, data):
+        return self.alternating_step(data)

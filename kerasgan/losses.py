@@ -1,0 +1,149 @@
+"""GAN losses from the literature, as pure functions of discriminator outputs.
+
+Every function takes the discriminator's raw outputs (logits, or critic values for
+Wasserstein and hinge losses) and returns a scalar mean over the batch. A loss
+*family* pairs a generator loss, a discriminator loss and a `score` (what is logged as
+`real_score` / `fake_score`); `get(name)` returns one by name.
+
+References:
+    Goodfellow et al. 2014, "Generative Adversarial Nets" (minimax, non-saturating).
+    Mao et al. 2017, "Least Squares Generative Adversarial Networks".
+    Lim and Ye 2017, "Geometric GAN"; Miyato et al. 2018 (hinge).
+    Arjovsky et al. 2017, "Wasserstein GAN".
+    Gulrajani et al. 2017, "Improved Training of Wasserstein GANs" (gradient penalty).
+"""
+
+import collections
+
+from keras import ops
+
+from kerasgan import backend
+
+# ---- binary cross-entropy on logits (minimax and non-saturating) -----------------
+
+
+def bce_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Binary cross-entropy discriminator loss with one-sided label smoothing.
+
+    With real target `t = 1 - label_smoothing` and fake target 0:
+    `-t log sigmoid(real) - (1 - t) log(1 - sigmoid(real)) - log(1 - sigmoid(fake))`,
+    averaged over the batch. Smoothing only the real side (Salimans et al. 2016)
+    keeps the optimal discriminator from rewarding fakes.
+    """
+    target = 1.0 - label_smoothing
+    # -log sigmoid(x) = softplus(-x); -log(1 - sigmoid(x)) = softplus(x)
+    real_loss = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(real_logits)
+    fake_loss = ops.softplus(fake_logits)
+    return ops.mean(real_loss) + ops.mean(fake_loss)
+
+
+def minimax_generator_loss(fake_logits):
+    """The original, saturating generator loss: minimise `log(1 - sigmoid(fake))`."""
+    return -ops.mean(ops.softplus(fake_logits))
+
+
+def non_saturating_generator_loss(fake_logits):
+    """Non-saturating generator loss: minimise `-log sigmoid(fake)`."""
+    return ops.mean(ops.softplus(-fake_logits))
+
+
+# ---- least squares (LSGAN, a=0, b=c=1) -----------------------------------------
+
+
+def least_squares_discriminator_loss(real_outputs, fake_outputs):
+    """`0.5 (D(x) - 1)^2 + 0.5 D(G(z))^2`, averaged over the batch."""
+    return 0.5 * ops.mean(ops.square(real_outputs - 1.0)) + 0.5 * ops.mean(
+        ops.square(fake_outputs)
+    )
+
+
+def least_squares_generator_loss(fake_outputs):
+    """`0.5 (D(G(z)) - 1)^2`, averaged over the batch."""
+    return 0.5 * ops.mean(ops.square(fake_outputs - 1.0))
+
+
+# ---- hinge ------------------------------------------------------------------------
+
+
+def hinge_discriminator_loss(real_outputs, fake_outputs):
+    """`relu(1 - D(x)) + relu(1 + D(G(z)))`, averaged over the batch."""
+    return ops.mean(ops.relu(1.0 - real_outputs)) + ops.mean(ops.relu(1.0 + fake_outputs))
+
+
+def hinge_generator_loss(fake_outputs):
+    """`-D(G(z))`, averaged over the batch."""
+    return -ops.mean(fake_outputs)
+
+
+# ---- Wasserstein --------------------------------------------------------------------
+
+
+def wasserstein_discriminator_loss(real_outputs, fake_outputs):
+    """Critic loss `D(G(z)) - D(x)`: minimising it widens the critic's margin."""
+    return ops.mean(fake_outputs) - ops.mean(real_outputs)
+
+
+def wasserstein_generator_loss(fake_outputs):
+    """`-D(G(z))`, averaged over the batch."""
+    return -ops.mean(fake_outputs)
+
+
+# ---- penalties ---------------------------------------------------------------------
+
+
+def gradient_penalty(discriminator_fn, real_images, fake_images, interpolation_weights, epsilon=1e-12):
+    """WGAN-GP penalty `mean((||grad D(x_hat)||_2 - 1)^2)` (unweighted).
+
+    `x_hat = w real + (1 - w) fake` with one weight per sample, `w ~ U[0, 1]`
+    (Gulrajani et al. 2017). The norm is `sqrt(sum(g^2) + epsilon)` so that a zero
+    gradient gives a finite value and a finite gradient, never NaN.
+
+    Args:
+        discriminator_fn: callable. Maps a batch of images to critic outputs.
+        real_images: tensor `(batch, ...)`.
+        fake_images: tensor of the same shape.
+        interpolation_weights: tensor `(batch,)` of weights in [0, 1].
+        epsilon: float. Keeps the norm differentiable at zero. Defaults to 1e-12.
+    """
+    weights_shape = (-1,) + (1,) * (len(real_images.shape) - 1)
+    weights = ops.reshape(interpolation_weights, weights_shape)
+    interpolates = weights * real_images + (1.0 - weights) * fake_images
+    gradients = backend.input_gradients(discriminator_fn, interpolates)
+    squared = ops.sum(ops.square(gradients), axis=tuple(range(1, len(real_images.shape))))
+    norms = ops.sqrt(squared + epsilon)
+    return ops.mean(ops.square(norms - 1.0))
+
+
+# ---- families ----------------------------------------------------------------------
+
+LossFamily = collections.namedtuple(
+    "LossFamily", ["generator_loss", "discriminator_loss", "score", "uses_label_smoothing"]
+)
+
+
+def _identity(values):
+    return values
+
+
+LOSS_FAMILIES = {
+    "non_saturating": LossFamily(
+        non_saturating_generator_loss, bce_discriminator_loss, ops.sigmoid, True
+    ),
+    "minimax": LossFamily(minimax_generator_loss, bce_discriminator_loss, ops.sigmoid, True),
+    "least_squares": LossFamily(
+        least_squares_generator_loss, least_squares_discriminator_loss, _identity, False
+    ),
+    "hinge": LossFamily(hinge_generator_loss, hinge_discriminator_loss, _identity, False),
+    "wasserstein": LossFamily(
+        wasserstein_generator_loss, wasserstein_discriminator_loss, _identity, False
+    ),
+}
+
+
+def get(name):
+    """Returns the `LossFamily` called `name` (one of `LOSS_FAMILIES`)."""
+    if name not in LOSS_FAMILIES:
+        raise ValueError(
+            f"Unknown GAN loss. Expected one of {sorted(LOSS_FAMILIES)}. Received: loss={name!r}"
+        )
+    return LOSS_FAMILIES[name]

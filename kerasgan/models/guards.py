@@ -1,0 +1,110 @@
+"""Checks that stop bad input or a diverged run with a message the user can act on."""
+
+import math
+
+import keras
+import numpy as np
+
+_RANGE_TOLERANCE = 1e-3
+
+
+def _first_batch(data):
+    """The first element of a tf.data.Dataset or array, or None for other iterables."""
+    if isinstance(data, np.ndarray) or keras.ops.is_tensor(data):
+        if data.shape[0] == 0:
+            raise ValueError(
+                "The training data is empty. Expected at least one image. "
+                f"Received: an array of shape {tuple(data.shape)}"
+            )
+        return data
+    try:
+        import tensorflow as tf
+    except ImportError:  # pragma: no cover - tensorflow is a dependency
+        return None
+    if isinstance(data, tf.data.Dataset):
+        if data.cardinality() == 0:
+            raise ValueError(
+                "The training dataset is empty (cardinality 0). Expected a dataset "
+                "that yields at least one batch of images."
+            )
+        for element in data.take(1):
+            return element
+        raise ValueError(
+            "The training dataset is empty: it yielded no batch. Expected a dataset "
+            "that yields at least one batch of images."
+        )
+    return None
+
+
+def check_training_data(data, image_shape):
+    """Fails early, with what was expected and received, on unusable training data.
+
+    Checks the first batch of `data` (a `tf.data.Dataset`, or an array of images):
+    it must not be empty, its images must have shape `image_shape` (the generator's
+    output) and hold floats in [-1, 1]. Other iterables are not inspected.
+
+    Args:
+        data: the `x` given to `fit`.
+        image_shape: tuple. The generator's output shape, without the batch axis.
+    """
+    batch = _first_batch(data)
+    if batch is None:
+        return
+    images = batch[0] if isinstance(batch, (tuple, list)) else batch
+    if isinstance(images, dict):
+        images = images.get("images")
+    images = keras.ops.convert_to_numpy(images)
+    if tuple(images.shape[1:]) != tuple(image_shape):
+        raise ValueError(
+            f"Expected training images of shape (batch, {', '.join(map(str, image_shape))}), "
+            "the generator's output shape. Received: images of shape "
+            f"{tuple(images.shape)}. Load the data with kerasgan.datasets.load(..., "
+            "image_size=...) or build the GAN for this image shape."
+        )
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(
+            "Expected float training images in [-1, 1]. Received: dtype "
+            f"{images.dtype} with values in [{images.min()}, {images.max()}]. "
+            "Rescale with images / 127.5 - 1 or load through kerasgan.datasets."
+        )
+    low, high = float(images.min()), float(images.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError("Expected finite training images. Received: NaN or infinite values.")
+    if low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
+        raise ValueError(
+            "Expected training images in [-1, 1]. Received: values in "
+            f"[{low:g}, {high:g}]. Rescale uint8 pixels with images / 127.5 - 1 "
+            "(kerasgan.datasets does this for you)."
+        )
+
+
+class StopOnNaN(keras.callbacks.Callback):
+    """Stops training with an error as soon as a logged loss is NaN or infinite.
+
+    `GAN.fit` adds it unless one is given. The error is raised before the epoch
+    ends, so checkpoint callbacks keep the last good weights on disk.
+
+    Args:
+        keys: tuple of str. The log keys to watch. Defaults to ("d_loss", "g_loss").
+    """
+
+    def __init__(self, keys=("d_loss", "g_loss")):
+        super().__init__()
+        self.keys = tuple(keys)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for key in self.keys:
+            if logs and key in logs:
+                value = float(keras.ops.convert_to_numpy(logs[key]))
+                if not math.isfinite(value):
+                    self.model.stop_training = True
+                    raise FloatingPointError(
+                        f"Training stopped: {key} became {value} at epoch {self._epoch + 1}, "
+                        f"batch {batch + 1}. The weights in memory are no longer usable; "
+                        "checkpoints written before this batch are intact. Try a lower "
+                        "learning rate, label smoothing, or a loss with gradient penalty."
+                    )

@@ -1,0 +1,41 @@
+"""The classic fully connected GAN networks (Goodfellow et al. 2014)."""
+
+import math
+
+import keras
+from keras import layers
+
+
+def mlp_generator(image_shape=(28, 28, 1), latent_dim=100, hidden_units=(256, 512), name="generator"):
+    """Fully connected generator: Dense + LeakyReLU(0.2) stages, tanh output.
+
+    Args:
+        image_shape: tuple. Shape of one image. Defaults to (28, 28, 1).
+        latent_dim: int. Size of the latent vector. Defaults to 100.
+        hidden_units: tuple of ints. Width of each hidden layer. Defaults to (256, 512).
+        name: str. Defaults to "generator".
+    """
+    latents = keras.Input((latent_dim,), name="latents")
+    x = latents
+    for units in hidden_units:
+        x = layers.Dense(units)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.Dense(math.prod(image_shape), activation="tanh")(x)
+    return keras.Model(latents, layers.Reshape(tuple(image_shape))(x), name=name)
+
+
+def mlp_discriminator(image_shape=(28, 28, 1), hidden_units=(512, 256), name="discriminator"):
+    """Fully connected discriminator: Dense + LeakyReLU(0.2) stages, one logit.
+
+    Args:
+        image_shape: tuple. Shape of one image. Defaults to (28, 28, 1).
+        hidden_units: tuple of ints. Width of each hidden layer. Defaults to (512, 256).
+        name: str. Defaults to "discriminator".
+    """
+    images = keras.Input(tuple(image_shape), name="images")
+    x = layers.Flatten()(images)
+    for units in hidden_units:
+        x = layers.Dense(units)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    logits = layers.Dense(1)(x)
+    return keras.Model(images, layers.Reshape(())(logits), name=name)
