@@ -1,8 +1,18 @@
 """kerasgan: a Keras 3 model zoo of generative adversarial networks."""
 
-from kerasgan import backend, losses, models, networks
+from kerasgan import backend, callbacks, datasets, losses, models, networks, presets
 from kerasgan.models import GAN
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "backend", "losses", "models", "networks", "__version__"]
+__all__ = [
+    "GAN",
+    "backend",
+    "callbacks",
+    "datasets",
+    "losses",
+    "models",
+    "networks",
+    "presets",
+    "__version__",
+]

@@ -49,7 +49,17 @@ def value_and_grad(loss_fn, variables):
 
 
 def input_gradients(fn, inputs):
-    return jax.grad(lambda x: fn(x).sum())(inputs)
+    outer = get_stateless_scope()
+
+    def total(values):
+        # State written while differentiating with respect to the inputs (BatchNorm
+        # statistics) stays in a throw-away scope, so no tracer leaks out.
+        scratch = StatelessScope()
+        scratch.state_mapping = dict(outer.state_mapping) if outer else {}
+        with scratch:
+            return fn(values).sum()
+
+    return jax.grad(total)(inputs)
 
 
 class GANTrainer:

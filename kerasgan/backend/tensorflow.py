@@ -16,8 +16,8 @@ def value_and_grad(loss_fn, variables):
 def input_gradients(fn, inputs):
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        outputs = fn(inputs)
-    return tape.gradient(tf.reduce_sum(outputs), inputs)
+        total = tf.reduce_sum(fn(inputs))
+    return tape.gradient(total, inputs)
 
 
 class GANTrainer:

@@ -200,6 +200,9 @@ class GAN(backend.GANTrainer, keras.Model):
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
             callbacks.append(StopOnNaN())
+        if not isinstance(x, np.ndarray) and not ops.is_tensor(x):
+            # Datasets shuffle themselves; Keras warns if asked to.
+            kwargs.setdefault("shuffle", False)
         return super().fit(x, *args, callbacks=callbacks, **kwargs)
 
     def sample_latents(self, batch_size):

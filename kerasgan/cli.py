@@ -1,0 +1,139 @@
+"""The `kerasgan` command: train, sample, list.
+
+    kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
+    kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0]
+    kerasgan list
+"""
+
+import argparse
+import os
+import sys
+import time
+
+DEFAULT_EPOCHS = 15
+
+
+def _quiet_tensorflow():
+    # TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notes) hides the progress bar.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="kerasgan", description="Train and sample GANs with Keras 3.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a preset on a dataset")
+    train.add_argument("preset", nargs="?", default="dcgan", help="preset name (default: dcgan)")
+    train.add_argument("--dataset", default="mnist_sample", help="dataset name (default: the bundled mnist_sample)")
+    train.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
+    train.add_argument("--batch-size", type=int, default=64, help="default: 64")
+    train.add_argument("--image-size", type=int, default=None, help="resize images to this side")
+    train.add_argument("--steps-per-epoch", type=int, default=None, help="cap the batches per epoch")
+    train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
+    train.add_argument("--seed", type=int, default=0, help="default: 0")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
+
+    sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
+    sample.add_argument("model", help="a .keras file saved by kerasgan")
+    sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
+    sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
+    sample.add_argument("--seed", type=int, default=None)
+
+    commands.add_parser("list", help="list the presets")
+    return parser
+
+
+def _load_gan(path):
+    import keras
+
+    from kerasgan.models import GAN
+
+    if not os.path.isfile(path):
+        raise SystemExit(f"error: no model file at {path!r}. Expected a .keras file written by kerasgan.")
+    try:
+        model = keras.models.load_model(path)
+    except Exception as error:  # a corrupt or foreign file fails in many ways
+        raise SystemExit(
+            f"error: could not load {path!r} as a kerasgan model ({type(error).__name__}: {error}). "
+            "Expected a .keras file written by GAN.save or `kerasgan train`."
+        ) from None
+    if not isinstance(model, GAN):
+        raise SystemExit(f"error: {path!r} holds a {type(model).__name__}, not a kerasgan GAN.")
+    return model
+
+
+def train(args):
+    import keras
+
+    from kerasgan import callbacks, datasets, presets
+
+    if args.preset not in presets.PRESETS:
+        raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}")
+    out = args.out or os.path.join("runs", args.preset)
+    checkpoint_path = os.path.join(out, "model.keras")
+    dataset = datasets.load(args.dataset, batch_size=args.batch_size, image_size=args.image_size, seed=args.seed)
+    image_shape = tuple(next(iter(dataset)).shape[1:])
+    initial_epoch = 0
+    if args.resume and os.path.exists(checkpoint_path):
+        gan = _load_gan(checkpoint_path)
+        initial_epoch = callbacks.Checkpoint.epochs_done(checkpoint_path)
+        print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
+    else:
+        keras.utils.set_random_seed(args.seed)
+        gan = presets.get(args.preset, image_shape=image_shape, seed=args.seed)
+    if args.steps_per_epoch:
+        dataset = dataset.take(args.steps_per_epoch)
+    print(
+        f"Training {args.preset} on {args.dataset} {image_shape} with the {keras.backend.backend()} "
+        f"backend for {args.epochs} epochs; writing to {out}/"
+    )
+    started = time.perf_counter()
+    history = gan.fit(
+        dataset,
+        epochs=args.epochs,
+        initial_epoch=initial_epoch,
+        callbacks=[
+            callbacks.SampleGrid(out),
+            callbacks.TrainingCurves(os.path.join(out, "training_curves.png")),
+            callbacks.Checkpoint(checkpoint_path),
+        ],
+    )
+    seconds = time.perf_counter() - started
+    steps = len(history.epoch) * int(dataset.cardinality())
+    export_path = os.path.join(out, "generator_savedmodel")
+    gan.export(export_path, verbose=False)
+    print(
+        f"Done in {seconds:.0f} s ({steps * args.batch_size / max(seconds, 1e-9):.0f} images/s). "
+        f"Samples: {out}/samples_latest.png; curves: {out}/training_curves.png; "
+        f"model: {checkpoint_path}; SavedModel generator: {export_path}/"
+    )
+
+
+def sample(args):
+    from kerasgan.callbacks import save_image_grid
+
+    gan = _load_gan(args.model)
+    save_image_grid(gan.generate(args.n, seed=args.seed), args.out)
+    print(f"Wrote {args.n} samples to {args.out}")
+
+
+def list_presets(args):
+    from kerasgan import presets
+
+    for name, description in presets.list().items():
+        print(f"{name:12s} {description}")
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    _quiet_tensorflow()
+    try:
+        {"train": train, "sample": sample, "list": list_presets}[args.command](args)
+    except (ValueError, FloatingPointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

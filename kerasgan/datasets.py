@@ -1,0 +1,278 @@
+"""Training data for GANs: float32 images in [-1, 1], batched as tf.data pipelines.
+
+This module owns the pixel convention: every loader maps pixels to [-1, 1]
+(`uint8 / 127.5 - 1`), and `to_uint8` maps generated images back for display.
+
+Sources:
+- `load("mnist_sample")`: 10,000 real MNIST training digits (1,000 per class) bundled
+  with kerasgan, so everything runs offline. MNIST is by Yann LeCun and Corinna Cortes,
+  licensed CC BY-SA 3.0.
+- `load(name)`: any image dataset of tensorflow-datasets by name (prepared in tfds's
+  data dir, or downloadable).
+- `from_arrays(images)` and `from_folder(path)`.
+"""
+
+import difflib
+from importlib import resources
+
+import numpy as np
+import tensorflow as tf
+
+BUNDLED = {
+    "mnist_sample": "10,000 MNIST training digits (1,000 per class), bundled, CC BY-SA 3.0",
+}
+
+
+def to_unit_range(images, value_range=(0, 255)):
+    """Maps pixels from `value_range` to float32 in [-1, 1]."""
+    low, high = value_range
+    images = tf.cast(images, tf.float32)
+    return (images - low) * (2.0 / (high - low)) - 1.0
+
+
+def to_uint8(images):
+    """Maps images in [-1, 1] (numpy or tensor) to uint8 pixels, as numpy."""
+    images = np.asarray(images, dtype=np.float32)
+    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def _pipeline(dataset, batch_size, shuffle, buffer_size, drop_remainder, seed=None):
+    if shuffle:
+        dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _resize(images, image_size):
+    if image_size is None:
+        return images
+    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    return tf.image.resize(images, size, method="bilinear", antialias=True)
+
+
+def _check_batch_size(batch_size):
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"Expected batch_size to be an int >= 1. Received: batch_size={batch_size!r}")
+
+
+def from_arrays(
+    images,
+    labels=None,
+    batch_size=64,
+    image_size=None,
+    value_range=(0, 255),
+    shuffle=True,
+    drop_remainder=True,
+    seed=None,
+):
+    """A dataset of images (and labels) from in-memory arrays.
+
+    Args:
+        images: array `(n, height, width)` or `(n, height, width, channels)`.
+        labels: optional int array `(n,)`. When given, the dataset yields
+            `(images, labels)`.
+        batch_size: int. Defaults to 64.
+        image_size: int, `(height, width)` or None (keep). Defaults to None.
+        value_range: `(low, high)` pixel range of `images`, mapped to [-1, 1].
+            Defaults to (0, 255).
+        shuffle: bool. Defaults to True.
+        drop_remainder: bool. Drop the last partial batch, so every batch has the
+            same shape. Defaults to True.
+        seed: int or None. Shuffling seed. Defaults to None.
+    """
+    _check_batch_size(batch_size)
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(
+            "Expected images of shape (n, height, width) or (n, height, width, 1 or 3). "
+            f"Received: images of shape {images.shape}"
+        )
+    if len(images) == 0:
+        raise ValueError("Expected at least one image. Received: an empty array.")
+    if len(images) < batch_size and drop_remainder:
+        raise ValueError(
+            f"Expected at least batch_size={batch_size} images (the last partial batch is "
+            f"dropped). Received: {len(images)} images."
+        )
+    if labels is not None:
+        labels = np.asarray(labels).astype(np.int32).reshape(-1)
+        if len(labels) != len(images):
+            raise ValueError(
+                f"Expected one label per image. Received: {len(images)} images, {len(labels)} labels."
+            )
+    elements = images if labels is None else (images, labels)
+    dataset = tf.data.Dataset.from_tensor_slices(elements)
+
+    def prepare(image, *label):
+        image = _resize(to_unit_range(image, value_range), image_size)
+        return (image, *label) if label else image
+
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    return _pipeline(dataset, batch_size, shuffle, min(len(images), 60_000), drop_remainder, seed)
+
+
+def load_mnist_sample():
+    """The bundled sample as numpy: `(images uint8 (10000, 28, 28), labels uint8 (10000,))`."""
+    with resources.files("kerasgan").joinpath("data/mnist_sample.npz").open("rb") as file:
+        data = np.load(file)
+        return data["images"], data["labels"]
+
+
+def load(
+    name,
+    split="train",
+    batch_size=64,
+    image_size=None,
+    labels=False,
+    shuffle=True,
+    drop_remainder=True,
+    data_dir=None,
+    cache=True,
+    seed=None,
+):
+    """A shuffled, batched, prefetched dataset of images in [-1, 1], by name.
+
+    `name` is "mnist_sample" (bundled) or any tensorflow-datasets image dataset
+    ("mnist", "fashion_mnist", "cifar10", "celeb_a", ...), read from `data_dir` (or
+    tfds's default) and downloaded by tfds when not yet prepared.
+
+    Args:
+        name: str. Dataset name.
+        split: str. tfds split, such as "train" or "test[:10%]". Defaults to "train".
+            The bundled sample has only "train".
+        batch_size: int. Defaults to 64.
+        image_size: int, `(height, width)` or None (keep). Defaults to None.
+        labels: bool. Yield `(images, labels)` (int32) instead of images. Defaults
+            to False.
+        shuffle: bool. Defaults to True.
+        drop_remainder: bool. Defaults to True.
+        data_dir: str or None. tfds data directory. Defaults to tfds's own.
+        cache: bool. Keep the decoded images in memory (right for MNIST-sized
+            sets; turn off for large ones). Defaults to True.
+        seed: int or None. Shuffling seed. Defaults to None.
+
+    Example:
+
+    ```python
+    dataset = kerasgan.datasets.load("mnist_sample", batch_size=64)
+    images = next(iter(dataset))  # (64, 28, 28, 1) float32 in [-1, 1]
+    ```
+    """
+    _check_batch_size(batch_size)
+    if name == "mnist_sample":
+        if split != "train":
+            raise ValueError(f"The bundled mnist_sample has only split='train'. Received: split={split!r}")
+        images, sample_labels = load_mnist_sample()
+        return from_arrays(
+            images,
+            sample_labels if labels else None,
+            batch_size=batch_size,
+            image_size=image_size,
+            shuffle=shuffle,
+            drop_remainder=drop_remainder,
+            seed=seed,
+        )
+    return _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed)
+
+
+def _tfds_builder(name, data_dir):
+    import tensorflow_datasets as tfds
+
+    try:
+        return tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError:
+        known = list(BUNDLED) + list(tfds.list_builders())
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(
+            "Unknown dataset. Expected 'mnist_sample' or a tensorflow-datasets name "
+            f"such as 'mnist', 'fashion_mnist' or 'cifar10'. Received: name={name!r}.{hint}"
+        ) from None
+
+
+def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed):
+    builder = _tfds_builder(name, data_dir)
+    features = builder.info.features
+    if "image" not in features:
+        raise ValueError(
+            f"Expected a dataset with an 'image' feature. Received: {name!r} with features "
+            f"{sorted(features.keys())}"
+        )
+    if labels and "label" not in features:
+        raise ValueError(
+            f"labels=True needs a 'label' feature. Received: {name!r} with features "
+            f"{sorted(features.keys())}"
+        )
+    if not builder.is_prepared():
+        try:
+            builder.download_and_prepare()
+        except Exception as error:  # tfds raises many kinds; all mean "not available"
+            raise RuntimeError(
+                f"tensorflow-datasets could not download or prepare {name!r} into "
+                f"{builder.data_dir!r}: {error}. Without internet, prepare it offline first "
+                "(see the README), or use load('mnist_sample')."
+            ) from error
+    dataset = builder.as_dataset(split=split, shuffle_files=shuffle)
+    num_examples = builder.info.splits[split].num_examples
+
+    def select(example):
+        image = example["image"]
+        return (image, tf.cast(example["label"], tf.int32)) if labels else image
+
+    dataset = dataset.map(select, num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        dataset = dataset.cache()
+
+    def prepare(image, *label):
+        image = _resize(to_unit_range(image), image_size)
+        return (image, *label) if label else image
+
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    return _pipeline(dataset, batch_size, shuffle, min(max(num_examples, 1), 60_000), drop_remainder, seed)
+
+
+def from_folder(
+    directory,
+    image_size,
+    channels=3,
+    batch_size=64,
+    labels=False,
+    shuffle=True,
+    seed=None,
+):
+    """A dataset of images in [-1, 1] from a folder of image files (png, jpg, gif, bmp).
+
+    With `labels=True`, each sub-folder is a class (sorted names, ids from 0).
+
+    Args:
+        directory: str. The folder.
+        image_size: int or `(height, width)`. Images are resized to it.
+        channels: int. 1 (greyscale) or 3 (RGB). Defaults to 3.
+        batch_size: int. Defaults to 64.
+        labels: bool. Defaults to False.
+        shuffle: bool. Defaults to True.
+        seed: int or None. Defaults to None.
+    """
+    import keras
+
+    _check_batch_size(batch_size)
+    if channels not in (1, 3):
+        raise ValueError(f"Expected channels 1 or 3. Received: channels={channels!r}")
+    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    dataset = keras.utils.image_dataset_from_directory(
+        directory,
+        labels="inferred" if labels else None,
+        color_mode="grayscale" if channels == 1 else "rgb",
+        image_size=size,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        verbose=False,
+    )
+    if labels:
+        dataset = dataset.map(lambda image, label: (to_unit_range(image), tf.cast(label, tf.int32)))
+    else:
+        dataset = dataset.map(to_unit_range)
+    return dataset.prefetch(tf.data.AUTOTUNE)
