@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-DEFAULT_EPOCHS = 15
+DEFAULT_EPOCHS = 30
 
 
 def _quiet_tensorflow():

@@ -16,7 +16,14 @@ import difflib
 from importlib import resources
 
 import numpy as np
-import tensorflow as tf
+
+def _tf():
+    # Imported on first use, so that `import kerasgan` works where only JAX or
+    # PyTorch is installed (training from arrays needs no TensorFlow).
+    import tensorflow as tf
+
+    return tf
+
 
 BUNDLED = {
     "mnist_sample": "10,000 MNIST training digits (1,000 per class), bundled, CC BY-SA 3.0",
@@ -25,6 +32,7 @@ BUNDLED = {
 
 def to_unit_range(images, value_range=(0, 255)):
     """Maps pixels from `value_range` to float32 in [-1, 1]."""
+    tf = _tf()
     low, high = value_range
     images = tf.cast(images, tf.float32)
     return (images - low) * (2.0 / (high - low)) - 1.0
@@ -37,6 +45,7 @@ def to_uint8(images):
 
 
 def _pipeline(dataset, batch_size, shuffle, buffer_size, drop_remainder, seed=None):
+    tf = _tf()
     if shuffle:
         dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
@@ -44,6 +53,7 @@ def _pipeline(dataset, batch_size, shuffle, buffer_size, drop_remainder, seed=No
 
 
 def _resize(images, image_size):
+    tf = _tf()
     if image_size is None:
         return images
     size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
@@ -80,6 +90,7 @@ def from_arrays(
             same shape. Defaults to True.
         seed: int or None. Shuffling seed. Defaults to None.
     """
+    tf = _tf()
     _check_batch_size(batch_size)
     images = np.asarray(images)
     if images.ndim == 3:
@@ -193,6 +204,7 @@ def _tfds_builder(name, data_dir):
 
 
 def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed):
+    tf = _tf()
     builder = _tfds_builder(name, data_dir)
     features = builder.info.features
     if "image" not in features:
@@ -255,6 +267,7 @@ def from_folder(
         shuffle: bool. Defaults to True.
         seed: int or None. Defaults to None.
     """
+    tf = _tf()
     import keras
 
     _check_batch_size(batch_size)
