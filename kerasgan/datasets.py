@@ -227,7 +227,6 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
                 "(see the README), or use load('mnist_sample')."
             ) from error
     dataset = builder.as_dataset(split=split, shuffle_files=shuffle)
-    num_examples = builder.info.splits[split].num_examples
 
     def select(example):
         image = example["image"]
@@ -242,7 +241,7 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
         return (image, *label) if label else image
 
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
-    return _pipeline(dataset, batch_size, shuffle, min(max(num_examples, 1), 60_000), drop_remainder, seed)
+    return _pipeline(dataset, batch_size, shuffle, 20_000, drop_remainder, seed)
 
 
 def from_folder(

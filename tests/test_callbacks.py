@@ -1,0 +1,84 @@
+"""Callbacks write complete PNGs and checkpoints; an interrupted run resumes."""
+
+import json
+import os
+
+import keras
+import numpy as np
+from PIL import Image
+
+import kerasgan
+from kerasgan import callbacks
+
+
+def _tiny_gan():
+    return kerasgan.presets.mlp_gan(image_shape=(8, 8, 1), latent_dim=4, seed=0)
+
+
+def _images(n=16):
+    return np.random.default_rng(0).uniform(-1, 1, (n, 8, 8, 1)).astype("float32")
+
+
+def test_image_grid_layout_and_pixels():
+    images = -np.ones((5, 4, 4, 1), "float32")
+    images[2] = 1.0
+    grid = callbacks.image_grid(images)
+    # 3 columns x 2 rows of 4-pixel tiles with 2-pixel white padding.
+    assert grid.shape == (2 * 6 + 2, 3 * 6 + 2, 1)
+    assert grid[2:6, 2:6].max() == 0 and grid[2:6, 14:18].min() == 255
+
+
+def test_sample_grid_and_curves_write_pngs(tmp_path):
+    gan = _tiny_gan()
+    grid = callbacks.SampleGrid(tmp_path, num_images=9, every_n_epochs=2)
+    curves = callbacks.TrainingCurves(tmp_path / "curves.png", every_n_batches=1)
+    gan.fit(_images(), batch_size=4, epochs=4, verbose=0, callbacks=[grid, curves])
+    names = sorted(os.listdir(tmp_path))
+    assert "samples_epoch_002.png" in names and "samples_epoch_004.png" in names
+    assert "samples_epoch_001.png" not in names and "samples_latest.png" in names
+    assert not [n for n in names if n.startswith(".tmp-")], "temporary files left behind"
+    with Image.open(tmp_path / "samples_epoch_004.png") as picture:
+        assert picture.format == "PNG" and picture.size[0] > 50
+    with Image.open(tmp_path / "curves.png") as picture:
+        assert picture.format == "PNG"
+    history = json.loads((tmp_path / "curves.json").read_text())
+    assert len(history["step"]) == 16 and len(history["d_loss"]) == 16
+    assert history["step"] == sorted(history["step"])
+
+
+def test_checkpoint_resumes_with_both_optimizers(tmp_path):
+    path = tmp_path / "model.keras"
+    gan = _tiny_gan()
+    gan.fit(_images(), batch_size=4, epochs=2, verbose=0, callbacks=[callbacks.Checkpoint(path)])
+    assert callbacks.Checkpoint.epochs_done(path) == 2
+    resumed = keras.models.load_model(path)
+    assert int(resumed.d_optimizer.iterations) == 8 and int(resumed.g_optimizer.iterations) == 8
+    for saved, live in zip(resumed.d_optimizer.variables, gan.d_optimizer.variables):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(saved), keras.ops.convert_to_numpy(live))
+    resumed.fit(
+        _images(), batch_size=4, epochs=3, initial_epoch=2, verbose=0,
+        callbacks=[callbacks.Checkpoint(path)],
+    )
+    assert callbacks.Checkpoint.epochs_done(path) == 3
+    assert int(keras.models.load_model(path).g_optimizer.iterations) == 12
+
+
+def test_checkpoint_is_not_overwritten_by_a_failed_save(tmp_path, monkeypatch):
+    path = tmp_path / "model.keras"
+    gan = _tiny_gan()
+    checkpoint = callbacks.Checkpoint(path)
+    gan.fit(_images(), batch_size=4, epochs=1, verbose=0, callbacks=[checkpoint])
+    good = path.read_bytes()
+
+    def broken_save(filepath, *args, **kwargs):
+        with open(filepath, "wb") as file:
+            file.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gan, "save", broken_save)
+    try:
+        checkpoint.on_epoch_end(1)
+    except OSError:
+        pass
+    assert path.read_bytes() == good
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".tmp-")]

@@ -1,0 +1,56 @@
+"""The `kerasgan` command: the default run on a cut-down budget, sample, errors."""
+
+import os
+
+import keras
+import pytest
+
+from kerasgan import cli
+
+
+@pytest.mark.slow
+def test_default_train_run_writes_everything(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--epochs", "2", "--steps-per-epoch", "3", "--out", str(out)]) == 0
+    names = set(os.listdir(out))
+    assert {"samples_epoch_001.png", "samples_epoch_002.png", "samples_latest.png"} <= names
+    assert {"training_curves.png", "model.keras", "model.keras.json"} <= names
+    if keras.backend.backend() == "tensorflow":
+        assert "saved_model.pb" in os.listdir(out / "generator_savedmodel")
+    printed = capsys.readouterr().out
+    assert "images/s" in printed
+
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out / "model.keras"), "--n", "9", "--out", str(grid)]) == 0
+    assert grid.stat().st_size > 0
+
+    # --resume continues after the 2 epochs done.
+    assert cli.main(["train", "--epochs", "3", "--steps-per-epoch", "3", "--out", str(out), "--resume"]) == 0
+    assert "Resuming" in capsys.readouterr().out
+    assert int(keras.models.load_model(out / "model.keras").g_optimizer.iterations) == 9
+
+
+def test_unknown_preset_and_dataset(capsys):
+    with pytest.raises(SystemExit, match="unknown preset 'dcgam'"):
+        cli.main(["train", "dcgam"])
+    assert cli.main(["train", "--dataset", "mnsit"]) == 1
+    assert "Unknown dataset" in capsys.readouterr().err
+
+
+def test_sample_rejects_missing_corrupt_and_foreign_files(tmp_path):
+    with pytest.raises(SystemExit, match="no model file"):
+        cli.main(["sample", str(tmp_path / "absent.keras")])
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"not a zip file")
+    with pytest.raises(SystemExit, match="could not load"):
+        cli.main(["sample", str(corrupt)])
+    foreign = tmp_path / "foreign.keras"
+    keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(foreign)
+    with pytest.raises(SystemExit, match="not a kerasgan GAN"):
+        cli.main(["sample", str(foreign)])
+
+
+def test_list_prints_presets(capsys):
+    assert cli.main(["list"]) == 0
+    printed = capsys.readouterr().out
+    assert "dcgan" in printed and "mlp_gan" in printed
