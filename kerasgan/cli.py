@@ -100,13 +100,16 @@ def train(args):
     )
     seconds = time.perf_counter() - started
     steps = len(history.epoch) * int(dataset.cardinality())
-    export_path = os.path.join(out, "generator_savedmodel")
-    gan.export(export_path, verbose=False)
     print(
         f"Done in {seconds:.0f} s ({steps * args.batch_size / max(seconds, 1e-9):.0f} images/s). "
-        f"Samples: {out}/samples_latest.png; curves: {out}/training_curves.png; "
-        f"model: {checkpoint_path}; SavedModel generator: {export_path}/"
+        f"Samples: {out}/samples_latest.png; curves: {out}/training_curves.png; model: {checkpoint_path}"
     )
+    export_path = os.path.join(out, "generator_savedmodel")
+    try:
+        gan.export(export_path, verbose=False)
+        print(f"SavedModel generator: {export_path}/")
+    except NotImplementedError as error:
+        print(f"SavedModel generator not written: {error}")
 
 
 def sample(args):

@@ -308,5 +308,16 @@ class GAN(backend.GANTrainer, keras.Model):
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
     def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """Exports the generator, as a SavedModel whose `serve` endpoint maps latents to images."""
+        """Exports the generator, as a SavedModel whose `serve` endpoint maps latents to images.
+
+        Runs on the TensorFlow and JAX backends. Keras 3.15's export fails on
+        the torch backend for these models, so there this raises with the way round:
+        `.keras` files are backend-independent.
+        """
+        if keras.backend.backend() == "torch":
+            raise NotImplementedError(
+                "SavedModel export runs on the TensorFlow and JAX backends. Save the GAN "
+                "with gan.save('gan.keras'), then export it with KERAS_BACKEND=tensorflow: "
+                "keras.models.load_model('gan.keras').export(path)."
+            )
         return self.generator.export(filepath, format=format, verbose=verbose, **kwargs)
