@@ -28,6 +28,10 @@ def _atomic_write(path, write):
     os.close(handle)
     try:
         write(temporary)
+        # mkstemp makes the file private; give it the permissions of a normal file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
