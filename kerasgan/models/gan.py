@@ -1,5 +1,7 @@
 """The GAN model: alternating discriminator / generator updates, written once."""
 
+import copy
+
 import keras
 import numpy as np
 from keras import ops
@@ -181,7 +183,8 @@ class GAN(backend.GANTrainer, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        # Keras empties nested functional configs while deserialising: work on a copy.
+        config = copy.deepcopy(config)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
