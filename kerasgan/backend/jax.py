@@ -50,16 +50,26 @@ def value_and_grad(loss_fn, variables):
 
 def input_gradients(fn, inputs):
     outer = get_stateless_scope()
+    outer_mapping = dict(outer.state_mapping) if outer else {}
 
     def total(values):
-        # State written while differentiating with respect to the inputs (BatchNorm
-        # statistics) stays in a throw-away scope, so no tracer leaks out.
         scratch = StatelessScope()
-        scratch.state_mapping = dict(outer.state_mapping) if outer else {}
+        scratch.state_mapping = dict(outer_mapping)
         with scratch:
-            return fn(values).sum()
+            result = fn(values).sum()
+        written = {
+            key: value
+            for key, value in scratch.state_mapping.items()
+            if value is not outer_mapping.get(key)
+        }
+        return result, written
 
-    return jax.grad(total)(inputs)
+    # State written by `fn` (BatchNorm statistics, seed state) comes back as aux, so
+    # it is kept, as on the other backends, without leaking a tracer.
+    gradients, written = jax.grad(total, has_aux=True)(inputs)
+    if outer is not None:
+        outer.state_mapping.update(written)
+    return gradients
 
 
 class GANTrainer:

@@ -9,7 +9,10 @@ def value_and_grad(loss_fn, variables):
         # Keras optimizers sum gradients over replicas: scale so that N replicas
         # give the same update as one device on the whole batch.
         scaled_loss = loss / tf.distribute.get_strategy().num_replicas_in_sync
-    gradients = tape.gradient(scaled_loss, [v.value for v in variables])
+    values = [v.value for v in variables]
+    gradients = tape.gradient(
+        scaled_loss, values, unconnected_gradients=tf.UnconnectedGradients.ZERO
+    )
     return loss, aux, gradients
 
 
@@ -17,7 +20,7 @@ def input_gradients(fn, inputs):
     with tf.GradientTape() as tape:
         tape.watch(inputs)
         total = tf.reduce_sum(fn(inputs))
-    return tape.gradient(total, inputs)
+    return tape.gradient(total, inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
 
 class GANTrainer:

@@ -19,9 +19,11 @@ def value_and_grad(loss_fn, variables):
 def input_gradients(fn, inputs):
     if not inputs.requires_grad:
         inputs = inputs.detach().requires_grad_(True)
-    outputs = fn(inputs)
-    (gradients,) = torch.autograd.grad(outputs.sum(), inputs, create_graph=True)
-    return gradients
+    total = fn(inputs).sum()
+    if not total.requires_grad:  # fn ignores its input
+        return torch.zeros_like(inputs)
+    (gradients,) = torch.autograd.grad(total, inputs, create_graph=True, allow_unused=True)
+    return torch.zeros_like(inputs) if gradients is None else gradients
 
 
 class GANTrainer:

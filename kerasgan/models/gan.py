@@ -74,7 +74,7 @@ class GAN(backend.GANTrainer, keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(d_steps, int) or d_steps < 1:
+        if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"Expected d_steps to be an int >= 1. Received: d_steps={d_steps!r}")
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(
@@ -199,6 +199,12 @@ class GAN(backend.GANTrainer, keras.Model):
         """
         if not self.compiled:
             raise RuntimeError("Call gan.compile() (or use a kerasgan preset) before fit().")
+        if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
+            raise ValueError(
+                "GAN.fit has no validation pass: a GAN's losses on held-out images do not "
+                "measure sample quality. Received: validation_data or validation_split. "
+                "Watch samples with kerasgan.callbacks.SampleGrid instead."
+            )
         check_training_data(x, self.image_shape)
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
@@ -207,6 +213,13 @@ class GAN(backend.GANTrainer, keras.Model):
             # Datasets shuffle themselves; Keras warns if asked to.
             kwargs.setdefault("shuffle", False)
         return super().fit(x, *args, callbacks=callbacks, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        raise NotImplementedError(
+            "GAN.evaluate is not defined: a GAN's losses on held-out images do not measure "
+            "sample quality. Generate with gan.generate(n) and score the samples, or watch "
+            "them with kerasgan.callbacks.SampleGrid."
+        )
 
     def sample_latents(self, batch_size):
         """Standard normal latents `(batch_size, latent_dim)` from the GAN's seed state."""
