@@ -14,6 +14,21 @@ from keras import StatelessScope
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 
+def _call_in_scope(fn, mapping):
+    """Runs `fn()` in a StatelessScope over `mapping` (variable id -> value).
+
+    A nested scope sees only its own mapping, so `mapping` must hold every value
+    `fn` reads. Returns `fn`'s result and the entries it wrote (BatchNorm moving
+    statistics, seed state), for the caller to hand back to the outer scope.
+    """
+    scope = StatelessScope()
+    scope.state_mapping = dict(mapping)
+    with scope:
+        result = fn()
+    written = {key: value for key, value in scope.state_mapping.items() if value is not mapping.get(key)}
+    return result, written
+
+
 def value_and_grad(loss_fn, variables):
     outer = get_stateless_scope()
     if outer is None:
@@ -24,20 +39,8 @@ def value_and_grad(loss_fn, variables):
     ids = [id(v) for v in variables]
 
     def differentiable_loss(values):
-        # A nested scope sees only its own mapping: give it every value of the
-        # outer scope, with the differentiated variables replaced by `values`.
-        inner = StatelessScope()
-        inner.state_mapping = dict(outer.state_mapping)
-        inner.state_mapping.update(zip(ids, values))
-        with inner:
-            loss, aux = loss_fn()
-        # Non-differentiated state written by loss_fn (BatchNorm moving
-        # statistics, seed state) goes back to the outer scope.
-        written = {
-            key: value
-            for key, value in inner.state_mapping.items()
-            if key not in ids and value is not outer.state_mapping.get(key)
-        }
+        mapping = {**outer.state_mapping, **dict(zip(ids, values))}
+        (loss, aux), written = _call_in_scope(loss_fn, mapping)
         return loss, (aux, written)
 
     values = [outer.state_mapping[i] for i in ids]
@@ -50,22 +53,13 @@ def value_and_grad(loss_fn, variables):
 
 def input_gradients(fn, inputs):
     outer = get_stateless_scope()
-    outer_mapping = dict(outer.state_mapping) if outer else {}
+    mapping = dict(outer.state_mapping) if outer else {}
 
     def total(values):
-        scratch = StatelessScope()
-        scratch.state_mapping = dict(outer_mapping)
-        with scratch:
-            result = fn(values).sum()
-        written = {
-            key: value
-            for key, value in scratch.state_mapping.items()
-            if value is not outer_mapping.get(key)
-        }
-        return result, written
+        return _call_in_scope(lambda: fn(values).sum(), mapping)
 
-    # State written by `fn` (BatchNorm statistics, seed state) comes back as aux, so
-    # it is kept, as on the other backends, without leaking a tracer.
+    # What `fn` writes comes back as aux, so it is kept, as on the other backends,
+    # without leaking a tracer.
     gradients, written = jax.grad(total, has_aux=True)(inputs)
     if outer is not None:
         outer.state_mapping.update(written)

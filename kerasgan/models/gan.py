@@ -249,7 +249,7 @@ class GAN(backend.GANTrainer, keras.Model):
         batch_size = ops.shape(real_images)[0]
         for _ in range(self.d_steps):
             d_loss, d_logs = self._discriminator_update(real_images, batch_size)
-        g_loss, fake_outputs = self._generator_update(batch_size)
+        g_loss, _ = self._generator_update(batch_size)
         self.trackers["d_loss"].update_state(d_loss)
         self.trackers["g_loss"].update_state(g_loss)
         for name, value in d_logs.items():
