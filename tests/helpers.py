@@ -29,7 +29,7 @@ def tiny_gan(kind="mlp", image_shape=None, latent_dim=LATENT_DIM, batch_norm=Tru
     elif kind == "dcgan":
         image_shape = tuple(image_shape or DCGAN_SHAPE)
         generator = dcgan_generator(image_shape, latent_dim=latent_dim, base_filters=4)
-        discriminator = dcgan_discriminator(image_shape, base_filters=4, batch_norm=batch_norm)
+        discriminator = dcgan_discriminator(image_shape, base_filters=4, normalization="batch" if batch_norm else None)
     else:
         raise ValueError(f"Unknown kind {kind!r}")
     return kerasgan.GAN(generator, discriminator, **kwargs)

@@ -10,6 +10,11 @@ from kerasgan import backend, losses
 from kerasgan.models.guards import StopOnNaN, check_training_data
 
 
+def _latent_input_size(generator):
+    shapes = generator.input_shape
+    return (shapes[0] if isinstance(shapes, list) else shapes)[-1]
+
+
 def _default_optimizer():
     # DCGAN's Adam (Radford et al. 2016): lr 2e-4, beta_1 0.5.
     return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
@@ -70,6 +75,10 @@ class GAN(backend.GANTrainer, keras.Model):
         loss="non_saturating",
         label_smoothing=0.0,
         gradient_penalty_weight=0.0,
+        clip_value=None,
+        instance_noise=0.0,
+        instance_noise_steps=5000,
+        ema_decay=None,
         seed=None,
         **kwargs,
     ):
@@ -85,14 +94,34 @@ class GAN(backend.GANTrainer, keras.Model):
                 "Expected gradient_penalty_weight >= 0. "
                 f"Received: gradient_penalty_weight={gradient_penalty_weight!r}"
             )
+        if clip_value is not None and clip_value <= 0:
+            raise ValueError(f"Expected clip_value > 0 or None. Received: clip_value={clip_value!r}")
+        if instance_noise < 0 or instance_noise_steps < 1:
+            raise ValueError(
+                "Expected instance_noise >= 0 and instance_noise_steps >= 1. Received: "
+                f"instance_noise={instance_noise!r}, instance_noise_steps={instance_noise_steps!r}"
+            )
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}")
         self.loss_family = losses.get(loss)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim or generator.input_shape[-1])
+        self.latent_dim = int(latent_dim or _latent_input_size(generator))
         self.d_steps = d_steps
         self.loss_name = loss
         self.label_smoothing = float(label_smoothing)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.clip_value = None if clip_value is None else float(clip_value)
+        self.instance_noise = float(instance_noise)
+        self.instance_noise_steps = int(instance_noise_steps)
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            # A copy whose weights follow an exponential moving average of the
+            # generator's; `generate`, `call` and `export` use it.
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {
@@ -113,8 +142,13 @@ class GAN(backend.GANTrainer, keras.Model):
     def metrics(self):
         return list(self.trackers.values())
 
+    @property
+    def sampling_generator(self):
+        """The network that `generate`, `call` and `export` use: the EMA copy when on."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
     def call(self, latents, training=False):
-        return self.generator(latents, training=training)
+        return self.sampling_generator(latents, training=training)
 
     # ---- compile and its serialisation ---------------------------------------------
 
@@ -178,6 +212,10 @@ class GAN(backend.GANTrainer, keras.Model):
             "loss": self.loss_name,
             "label_smoothing": self.label_smoothing,
             "gradient_penalty_weight": self.gradient_penalty_weight,
+            "clip_value": self.clip_value,
+            "instance_noise": self.instance_noise,
+            "instance_noise_steps": self.instance_noise_steps,
+            "ema_decay": self.ema_decay,
             "seed": self.seed,
         }
 
@@ -225,11 +263,24 @@ class GAN(backend.GANTrainer, keras.Model):
         """Standard normal latents `(batch_size, latent_dim)` from the GAN's seed state."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
-    def real_images_from(self, data):
-        """The batch of real images in a training element (`images` or `(images, ...)`)."""
-        return data[0] if isinstance(data, (tuple, list)) else data
+    # The hooks below are what a variant (conditional, auxiliary classifier) changes;
+    # the step itself is written once, in `alternating_step`.
 
-    def discriminator_loss(self, real_outputs, fake_outputs):
+    def unpack(self, data):
+        """`(real_images, labels)` from a training element; labels are None here."""
+        return (data[0] if isinstance(data, (tuple, list)) else data), None
+
+    def generator_inputs(self, latents, labels):
+        return latents
+
+    def discriminator_inputs(self, images, labels):
+        return images
+
+    def adversarial_outputs(self, outputs):
+        """The part of the discriminator's outputs that the adversarial loss uses."""
+        return outputs
+
+    def discriminator_loss(self, real_outputs, fake_outputs, labels=None):
         """The discriminator's loss before penalties."""
         if self.loss_family.uses_label_smoothing:
             return self.loss_family.discriminator_loss(
@@ -237,7 +288,7 @@ class GAN(backend.GANTrainer, keras.Model):
             )
         return self.loss_family.discriminator_loss(real_outputs, fake_outputs)
 
-    def generator_loss(self, fake_outputs):
+    def generator_loss(self, fake_outputs, labels=None):
         return self.loss_family.generator_loss(fake_outputs)
 
     def alternating_step(self, data):
@@ -245,35 +296,55 @@ class GAN(backend.GANTrainer, keras.Model):
 
         Backend-neutral; `kerasgan.backend.GANTrainer.train_step` calls it.
         """
-        real_images = ops.convert_to_tensor(self.real_images_from(data))
+        real_images, labels = self.unpack(data)
+        real_images = ops.convert_to_tensor(real_images)
         batch_size = ops.shape(real_images)[0]
         for _ in range(self.d_steps):
-            d_loss, d_logs = self._discriminator_update(real_images, batch_size)
-        g_loss, _ = self._generator_update(batch_size)
+            d_loss, d_logs = self._discriminator_update(real_images, labels, batch_size)
+        g_loss = self._generator_update(labels, batch_size)
+        if self.ema_generator is not None:
+            self._update_ema()
         self.trackers["d_loss"].update_state(d_loss)
         self.trackers["g_loss"].update_state(g_loss)
         for name, value in d_logs.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def _discriminator_update(self, real_images, batch_size):
+    def _with_instance_noise(self, images):
+        # Gaussian noise on D's inputs, its std annealed linearly to 0 over
+        # `instance_noise_steps` generator steps (Sonderby et al. 2017).
+        if not self.instance_noise:
+            return images
+        progress = ops.cast(self.g_optimizer.iterations, "float32") / self.instance_noise_steps
+        std = self.instance_noise * ops.maximum(0.0, 1.0 - progress)
+        return images + std * keras.random.normal(ops.shape(images), seed=self.seed_generator)
+
+    def _discriminate(self, images, labels):
+        return self.discriminator(
+            self.discriminator_inputs(self._with_instance_noise(images), labels), training=True
+        )
+
+    def _discriminator_update(self, real_images, labels, batch_size):
+        latents = self.sample_latents(batch_size)
         fake_images = ops.stop_gradient(
-            self.generator(self.sample_latents(batch_size), training=True)
+            self.generator(self.generator_inputs(latents, labels), training=True)
         )
         if self.gradient_penalty_weight:
             weights = keras.random.uniform((batch_size,), seed=self.seed_generator)
 
         def loss_fn():
-            real_outputs = self.discriminator(real_images, training=True)
-            fake_outputs = self.discriminator(fake_images, training=True)
-            loss = self.discriminator_loss(real_outputs, fake_outputs)
+            real_outputs = self._discriminate(real_images, labels)
+            fake_outputs = self._discriminate(fake_images, labels)
+            loss = self.discriminator_loss(real_outputs, fake_outputs, labels)
             logs = {
-                "real_score": ops.mean(self.loss_family.score(real_outputs)),
-                "fake_score": ops.mean(self.loss_family.score(fake_outputs)),
+                "real_score": ops.mean(self.loss_family.score(self.adversarial_outputs(real_outputs))),
+                "fake_score": ops.mean(self.loss_family.score(self.adversarial_outputs(fake_outputs))),
             }
             if self.gradient_penalty_weight:
                 penalty = losses.gradient_penalty(
-                    lambda images: self.discriminator(images, training=True),
+                    lambda images: self.adversarial_outputs(
+                        self.discriminator(self.discriminator_inputs(images, labels), training=True)
+                    ),
                     real_images,
                     fake_images,
                     weights,
@@ -285,19 +356,30 @@ class GAN(backend.GANTrainer, keras.Model):
         variables = self.discriminator.trainable_variables
         loss, logs, gradients = backend.value_and_grad(loss_fn, variables)
         self.d_optimizer.apply_gradients(zip(gradients, variables))
+        if self.clip_value is not None:
+            # WGAN's weight clipping keeps the critic (roughly) Lipschitz.
+            for variable in variables:
+                variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
         return loss, logs
 
-    def _generator_update(self, batch_size):
+    def _generator_update(self, labels, batch_size):
         latents = self.sample_latents(batch_size)
 
         def loss_fn():
-            fake_outputs = self.discriminator(self.generator(latents, training=True), training=True)
-            return self.generator_loss(fake_outputs), fake_outputs
+            fake_images = self.generator(self.generator_inputs(latents, labels), training=True)
+            fake_outputs = self._discriminate(fake_images, labels)
+            return self.generator_loss(fake_outputs, labels), None
 
         variables = self.generator.trainable_variables
-        loss, fake_outputs, gradients = backend.value_and_grad(loss_fn, variables)
+        loss, _, gradients = backend.value_and_grad(loss_fn, variables)
         self.g_optimizer.apply_gradients(zip(gradients, variables))
-        return loss, fake_outputs
+        return loss
+
+    def _update_ema(self):
+        # ema <- decay * ema + (1 - decay) * weight, BatchNorm statistics included.
+        decay = self.ema_decay
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            average.assign(decay * average + (1.0 - decay) * weight)
 
     # ---- generation and export ------------------------------------------------------
 
@@ -318,7 +400,7 @@ class GAN(backend.GANTrainer, keras.Model):
     def generate_from(self, latents, batch_size=256):
         """Generates one image per row of `latents`, in batches, as numpy."""
         chunks = [
-            ops.convert_to_numpy(self.generator(latents[i : i + batch_size], training=False))
+            ops.convert_to_numpy(self.sampling_generator(latents[i : i + batch_size], training=False))
             for i in range(0, len(latents), batch_size)
         ]
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
@@ -336,4 +418,4 @@ class GAN(backend.GANTrainer, keras.Model):
                 "with gan.save('gan.keras'), then export it with KERAS_BACKEND=tensorflow: "
                 "keras.models.load_model('gan.keras').export(path)."
             )
-        return self.generator.export(filepath, format=format, verbose=verbose, **kwargs)
+        return self.sampling_generator.export(filepath, format=format, verbose=verbose, **kwargs)

@@ -1,6 +1,12 @@
 """Plain Keras networks (functional models), with no training logic."""
 
-from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator
+from kerasgan.networks.dcgan import acgan_discriminator, dcgan_discriminator, dcgan_generator
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
 
-__all__ = ["dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = [
+    "acgan_discriminator",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "mlp_discriminator",
+    "mlp_generator",
+]

@@ -1,4 +1,6 @@
-"""DCGAN networks (Radford et al. 2016) for square images of 28, 32, 64, ... pixels.
+"""DCGAN networks (Radford et al. 2016) for square images of 28, 32, 64, ... pixels,
+with optional class conditioning (Mirza and Osindero 2014; projection discriminator,
+Miyato and Koyama 2018; auxiliary classifier, Odena et al. 2017).
 
 Reference: Radford, Metz and Chintala, "Unsupervised Representation Learning with
 Deep Convolutional Generative Adversarial Networks", ICLR 2016.
@@ -9,6 +11,7 @@ from keras import layers
 
 # DCGAN's initialisation: weights ~ N(0, 0.02).
 _INIT = keras.initializers.RandomNormal(stddev=0.02)
+NORMALIZATIONS = ("batch", "layer", "spectral", None)
 
 
 def _upsampling_plan(image_shape):
@@ -33,23 +36,44 @@ def _upsampling_plan(image_shape):
     return side, stages
 
 
-def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, base_filters=64, name="generator"):
-    """DCGAN generator: latents -> images in [-1, 1].
+def _label_input():
+    return keras.Input((), dtype="int32", name="labels")
+
+
+def dcgan_generator(
+    image_shape=(28, 28, 1),
+    latent_dim=100,
+    base_filters=64,
+    num_classes=None,
+    embedding_dim=50,
+    name="generator",
+):
+    """DCGAN generator: latents (and labels) -> images in [-1, 1].
 
     A dense projection to `(start, start, base_filters * 2^stages)`, then stride-2
     transposed convolutions, each followed by BatchNorm and ReLU and halving the
     filters, and a final stride-2 transposed convolution to `channels` with tanh.
+    With `num_classes`, the model takes `[latents, labels]` and joins a learned
+    label embedding to the latents.
 
     Args:
         image_shape: tuple. `(size, size, channels)`. Defaults to (28, 28, 1).
         latent_dim: int. Size of the latent vector. Defaults to 100.
         base_filters: int. Filters of the last hidden stage. Defaults to 64.
+        num_classes: int or None. Conditions on int labels in [0, num_classes).
+            Defaults to None.
+        embedding_dim: int. Size of the label embedding. Defaults to 50.
         name: str. Defaults to "generator".
     """
     start, stages = _upsampling_plan(image_shape)
     filters = base_filters * 2 ** (stages - 1)
     latents = keras.Input((latent_dim,), name="latents")
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(latents)
+    inputs, x = latents, latents
+    if num_classes:
+        labels = _label_input()
+        embedded = layers.Embedding(num_classes, embedding_dim)(labels)
+        inputs, x = [latents, labels], layers.Concatenate()([latents, embedded])
+    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(x)
     x = layers.Reshape((start, start, filters))(x)
     x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
     x = layers.ReLU()(x)
@@ -63,32 +87,90 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, base_filters=64, na
     images = layers.Conv2DTranspose(
         image_shape[-1], 4, strides=2, padding="same", activation="tanh", kernel_initializer=_INIT
     )(x)
-    return keras.Model(latents, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
-def dcgan_discriminator(image_shape=(28, 28, 1), base_filters=64, batch_norm=True, name="discriminator"):
-    """DCGAN discriminator: images -> one logit per image.
+def _discriminator_features(images, stages, base_filters, normalization):
+    """Strided convolutions with LeakyReLU(0.2); returns the flattened features."""
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(
+            f"Expected normalization in {NORMALIZATIONS}. Received: normalization={normalization!r}"
+        )
+    x, filters = images, base_filters
+    for stage in range(stages):
+        conv = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_INIT)
+        if normalization == "spectral":
+            conv = layers.SpectralNormalization(conv)
+        x = conv(x)
+        # No normalization on the input stage (Radford et al.).
+        if stage > 0 and normalization == "batch":
+            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
+        elif stage > 0 and normalization == "layer":
+            x = layers.LayerNormalization(axis=[1, 2, 3])(x)
+        x = layers.LeakyReLU(0.2)(x)
+        filters *= 2
+    return layers.Flatten()(x)
 
-    Stride-2 convolutions with LeakyReLU(0.2), doubling the filters; BatchNorm on
-    every stage but the input one (Radford et al.); a dense layer to one logit.
+
+def _dense(units, normalization):
+    dense = layers.Dense(units, kernel_initializer=_INIT)
+    return layers.SpectralNormalization(dense) if normalization == "spectral" else dense
+
+
+def dcgan_discriminator(
+    image_shape=(28, 28, 1),
+    base_filters=64,
+    normalization="batch",
+    num_classes=None,
+    name="discriminator",
+):
+    """DCGAN discriminator: images (and labels) -> one output per image.
+
+    Stride-2 convolutions with LeakyReLU(0.2), doubling the filters, and a dense
+    layer to one logit. With `num_classes`, the model takes `[images, labels]` and
+    adds the projection term `<embed(label), features>` (Miyato and Koyama 2018).
 
     Args:
         image_shape: tuple. `(size, size, channels)`. Defaults to (28, 28, 1).
         base_filters: int. Filters of the first stage. Defaults to 64.
-        batch_norm: bool. False for critics that need per-sample gradients
-            (gradient penalty). Defaults to True.
+        normalization: "batch" (DCGAN), "layer" (for gradient penalties, which need
+            per-sample gradients), "spectral" (SNGAN: every layer spectrally
+            normalised) or None. Never on the input stage. Defaults to "batch".
+        num_classes: int or None. Defaults to None.
         name: str. Defaults to "discriminator".
     """
     _, stages = _upsampling_plan(image_shape)
     images = keras.Input(tuple(image_shape), name="images")
-    x = images
-    filters = base_filters
-    for stage in range(stages):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_INIT)(x)
-        if batch_norm and stage > 0:
-            x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
-        x = layers.LeakyReLU(0.2)(x)
-        filters *= 2
-    x = layers.Flatten()(x)
-    logits = layers.Dense(1, kernel_initializer=_INIT)(x)
-    return keras.Model(images, layers.Reshape(())(logits), name=name)
+    features = _discriminator_features(images, stages, base_filters, normalization)
+    logits = layers.Reshape(())(_dense(1, normalization)(features))
+    if not num_classes:
+        return keras.Model(images, logits, name=name)
+    labels = _label_input()
+    embedded = layers.Embedding(num_classes, features.shape[-1], embeddings_initializer=_INIT)(labels)
+    projection = layers.Dot(axes=1)([embedded, features])
+    logits = layers.Add()([logits, layers.Reshape(())(projection)])
+    return keras.Model([images, labels], logits, name=name)
+
+
+def acgan_discriminator(
+    image_shape=(28, 28, 1),
+    num_classes=10,
+    base_filters=64,
+    normalization="batch",
+    name="discriminator",
+):
+    """Auxiliary-classifier discriminator (Odena et al. 2017): images -> [logit, class logits].
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        num_classes: int. Defaults to 10.
+        base_filters: int. Defaults to 64.
+        normalization: as in `dcgan_discriminator`. Defaults to "batch".
+        name: str. Defaults to "discriminator".
+    """
+    _, stages = _upsampling_plan(image_shape)
+    images = keras.Input(tuple(image_shape), name="images")
+    features = _discriminator_features(images, stages, base_filters, normalization)
+    logits = layers.Reshape((), name="source")(_dense(1, normalization)(features))
+    class_logits = layers.Dense(num_classes, kernel_initializer=_INIT, name="classes")(features)
+    return keras.Model(images, [logits, class_logits], name=name)
