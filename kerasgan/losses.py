@@ -88,6 +88,14 @@ def wasserstein_generator_loss(fake_outputs):
     return -ops.mean(fake_outputs)
 
 
+# ---- auxiliary classifier (AC-GAN) ------------------------------------------------------
+
+
+def auxiliary_classifier_loss(labels, class_logits):
+    """Sparse categorical cross-entropy of the discriminator's class logits, batch mean."""
+    return ops.mean(ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))
+
+
 # ---- penalties ---------------------------------------------------------------------
 
 

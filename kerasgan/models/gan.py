@@ -139,6 +139,11 @@ class GAN(backend.GANTrainer, keras.Model):
         return tuple(self.generator.output_shape[1:])
 
     @property
+    def num_classes(self):
+        """Number of classes for conditional GANs; None for unconditional ones."""
+        return None
+
+    @property
     def metrics(self):
         return list(self.trackers.values())
 
@@ -229,11 +234,12 @@ class GAN(backend.GANTrainer, keras.Model):
 
     # ---- training --------------------------------------------------------------------
 
-    def fit(self, x=None, *args, callbacks=None, **kwargs):
+    def fit(self, x=None, y=None, callbacks=None, **kwargs):
         """`keras.Model.fit`, after checking the first batch, and stopping on NaN losses.
 
-        The data must yield images in [-1, 1] of the generator's output shape (or
-        `(images, labels)`). A `StopOnNaN` callback is added unless one is given.
+        The data must yield images in [-1, 1] of the generator's output shape, or
+        `(images, labels)` (arrays may also come as `fit(images, labels)`). A
+        `StopOnNaN` callback is added unless one is given.
         """
         if not self.compiled:
             raise RuntimeError("Call gan.compile() (or use a kerasgan preset) before fit().")
@@ -243,14 +249,14 @@ class GAN(backend.GANTrainer, keras.Model):
                 "measure sample quality. Received: validation_data or validation_split. "
                 "Watch samples with kerasgan.callbacks.SampleGrid instead."
             )
-        check_training_data(x, self.image_shape)
+        check_training_data(x if y is None else (x, np.asarray(y)), self.image_shape, self.num_classes)
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
             callbacks.append(StopOnNaN())
         if not isinstance(x, np.ndarray) and not ops.is_tensor(x):
             # Datasets shuffle themselves; Keras warns if asked to.
             kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, callbacks=callbacks, **kwargs)
+        return super().fit(x, y, callbacks=callbacks, **kwargs)
 
     def evaluate(self, *args, **kwargs):
         raise NotImplementedError(
@@ -383,7 +389,7 @@ class GAN(backend.GANTrainer, keras.Model):
 
     # ---- generation and export ------------------------------------------------------
 
-    def generate(self, n, seed=None, batch_size=256):
+    def generate(self, n, seed=None, labels=None, batch_size=256):
         """Generates `n` images in [-1, 1] as a numpy array `(n, *image_shape)`.
 
         Latents come from numpy's generator seeded with `seed`, so a given seed
@@ -392,17 +398,30 @@ class GAN(backend.GANTrainer, keras.Model):
         Args:
             n: int. Number of images.
             seed: int or None. Defaults to None (fresh latents each call).
+            labels: int or int array `(n,)`, for conditional GANs only. Defaults to
+                None (conditional GANs then cycle through the classes).
             batch_size: int. Images generated per forward pass. Defaults to 256.
         """
         latents = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
-        return self.generate_from(latents.astype("float32"), batch_size=batch_size)
+        labels = self._labels_for(n, labels)
+        return self.generate_from(latents.astype("float32"), labels, batch_size=batch_size)
 
-    def generate_from(self, latents, batch_size=256):
-        """Generates one image per row of `latents`, in batches, as numpy."""
-        chunks = [
-            ops.convert_to_numpy(self.sampling_generator(latents[i : i + batch_size], training=False))
-            for i in range(0, len(latents), batch_size)
-        ]
+    def _labels_for(self, n, labels):
+        if labels is not None:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional and takes no labels. Received: labels"
+            )
+        return None
+
+    def generate_from(self, latents, labels=None, batch_size=256):
+        """Generates one image per row of `latents` (and of `labels`), in batches, as numpy."""
+        chunks = []
+        for start in range(0, len(latents), batch_size):
+            stop = start + batch_size
+            inputs = self.generator_inputs(
+                latents[start:stop], None if labels is None else labels[start:stop]
+            )
+            chunks.append(ops.convert_to_numpy(self.sampling_generator(inputs, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
     def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):

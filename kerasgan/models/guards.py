@@ -9,7 +9,9 @@ _RANGE_TOLERANCE = 1e-3
 
 
 def _first_batch(data):
-    """The first element of a tf.data.Dataset or array, or None for other iterables."""
+    """The first element of a tf.data.Dataset, the arrays themselves, or None."""
+    if isinstance(data, tuple) and data and isinstance(data[0], np.ndarray):
+        return data if _first_batch(data[0]) is not None else None
     if isinstance(data, np.ndarray) or keras.ops.is_tensor(data):
         if data.shape[0] == 0:
             raise ValueError(
@@ -36,23 +38,25 @@ def _first_batch(data):
     return None
 
 
-def check_training_data(data, image_shape):
+def check_training_data(data, image_shape, num_classes=None):
     """Fails early, with what was expected and received, on unusable training data.
 
     Checks the first batch of `data` (a `tf.data.Dataset`, or an array of images):
     it must not be empty, its images must have shape `image_shape` (the generator's
-    output) and hold floats in [-1, 1]. Other iterables are not inspected.
+    output) and hold floats in [-1, 1]; for a conditional GAN it must also yield
+    int labels in [0, num_classes). Other iterables are not inspected.
 
     Args:
-        data: the `x` given to `fit`.
+        data: the `x` given to `fit`, or `(x, y)` when `y` is given.
         image_shape: tuple. The generator's output shape, without the batch axis.
+        num_classes: int or None. Set for conditional GANs.
     """
     batch = _first_batch(data)
     if batch is None:
         return
     images = batch[0] if isinstance(batch, (tuple, list)) else batch
-    if isinstance(images, dict):
-        images = images.get("images")
+    if num_classes:
+        _check_labels(batch, num_classes)
     images = keras.ops.convert_to_numpy(images)
     if tuple(images.shape[1:]) != tuple(image_shape):
         raise ValueError(
@@ -75,6 +79,23 @@ def check_training_data(data, image_shape):
             "Expected training images in [-1, 1]. Received: values in "
             f"[{low:g}, {high:g}]. Rescale uint8 pixels with images / 127.5 - 1 "
             "(kerasgan.datasets does this for you)."
+        )
+
+
+def _check_labels(batch, num_classes):
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        raise ValueError(
+            "A conditional GAN trains on (images, labels). Received: images without "
+            "labels. Load them with kerasgan.datasets.load(name, labels=True), or call "
+            "fit(images, labels)."
+        )
+    labels = keras.ops.convert_to_numpy(batch[1])
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"Expected int class labels. Received: labels of dtype {labels.dtype}")
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(
+            f"Expected labels in [0, {num_classes}). Received: labels in "
+            f"[{labels.min()}, {labels.max()}]"
         )
 
 

@@ -1,0 +1,132 @@
+"""Class-conditional GANs: the same training step, with labels for both networks."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasgan import losses
+from kerasgan.models.gan import GAN
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ConditionalGAN(GAN):
+    """A class-conditional GAN (Mirza and Osindero 2014).
+
+    The generator takes `[latents, labels]` and the discriminator `[images, labels]`
+    (for example a projection discriminator). Training data yield `(images, labels)`
+    with int labels in [0, num_classes); each batch's fakes are drawn with the real
+    batch's labels. `gan((latents, labels))` and `generate(n, labels=...)` generate.
+
+    Args:
+        generator: keras.Model. `[latents, labels] -> images`.
+        discriminator: keras.Model. `[images, labels] -> one output per image`.
+        num_classes: int. Number of classes.
+        **kwargs: the options of `kerasgan.models.GAN`.
+
+    Example:
+
+    ```python
+    from kerasgan.networks import dcgan_discriminator, dcgan_generator
+
+    gan = ConditionalGAN(
+        dcgan_generator(num_classes=10), dcgan_discriminator(num_classes=10), num_classes=10
+    )
+    gan.compile()
+    gan.fit(kerasgan.datasets.load("mnist_sample", labels=True), epochs=1)
+    sevens = gan.generate(8, labels=7)
+    ```
+
+    Reference:
+        Mirza and Osindero 2014, "Conditional Generative Adversarial Nets";
+        Miyato and Koyama 2018, "cGANs with Projection Discriminator".
+    """
+
+    def __init__(self, generator, discriminator, num_classes, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        if not isinstance(num_classes, int) or num_classes < 2:
+            raise ValueError(f"Expected num_classes to be an int >= 2. Received: num_classes={num_classes!r}")
+        self._num_classes = num_classes
+
+    @property
+    def num_classes(self):
+        return self._num_classes
+
+    def unpack(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError(
+                "A conditional GAN trains on (images, labels). Received: images without "
+                "labels. Load them with kerasgan.datasets.load(name, labels=True)."
+            )
+        return data[0], ops.cast(data[1], "int32")
+
+    def generator_inputs(self, latents, labels):
+        return [latents, labels]
+
+    def discriminator_inputs(self, images, labels):
+        return [images, labels]
+
+    def call(self, inputs, training=False):
+        latents, labels = inputs
+        return self.sampling_generator([latents, labels], training=training)
+
+    def _labels_for(self, n, labels):
+        if labels is None:
+            return np.arange(n, dtype="int32") % self.num_classes
+        labels = np.broadcast_to(np.asarray(labels, dtype="int32"), (n,))
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"Expected labels in [0, {self.num_classes}). Received: labels in "
+                f"[{labels.min()}, {labels.max()}]"
+            )
+        return labels
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ACGAN(ConditionalGAN):
+    """Auxiliary-classifier GAN (Odena et al. 2017).
+
+    The discriminator sees images only and outputs `[logit, class_logits]`; both
+    networks add the cross-entropy of the class logits (on real and generated images
+    for the discriminator, on generated ones for the generator) to their loss.
+
+    Args:
+        generator: keras.Model. `[latents, labels] -> images`.
+        discriminator: keras.Model. `images -> [logit, class_logits]`, such as
+            `kerasgan.networks.acgan_discriminator`.
+        num_classes: int.
+        class_loss_weight: float. Weight of the classification terms. Defaults to 1.
+        **kwargs: the options of `kerasgan.models.GAN`.
+
+    Reference:
+        Odena, Olah and Shlens 2017, "Conditional Image Synthesis with Auxiliary
+        Classifier GANs".
+    """
+
+    def __init__(self, generator, discriminator, num_classes, class_loss_weight=1.0, **kwargs):
+        super().__init__(generator, discriminator, num_classes, **kwargs)
+        self.class_loss_weight = float(class_loss_weight)
+
+    def discriminator_inputs(self, images, labels):
+        return images
+
+    def adversarial_outputs(self, outputs):
+        return outputs[0]
+
+    def discriminator_loss(self, real_outputs, fake_outputs, labels=None):
+        adversarial = super().discriminator_loss(real_outputs[0], fake_outputs[0])
+        classification = losses.auxiliary_classifier_loss(
+            labels, real_outputs[1]
+        ) + losses.auxiliary_classifier_loss(labels, fake_outputs[1])
+        return adversarial + self.class_loss_weight * classification
+
+    def generator_loss(self, fake_outputs, labels=None):
+        adversarial = super().generator_loss(fake_outputs[0])
+        return adversarial + self.class_loss_weight * losses.auxiliary_classifier_loss(
+            labels, fake_outputs[1]
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "class_loss_weight": self.class_loss_weight}
