@@ -74,11 +74,20 @@ def save_image_grid(images, path, rows=None, title=None):
     plt.close(figure)
 
 
+def sample_for_grid(gan, num_images, seed=None):
+    """`(images, rows)` for a grid: one row per class for conditional GANs."""
+    if not gan.num_classes:
+        return gan.generate(num_images, seed=seed), None
+    per_class = max(1, num_images // gan.num_classes)
+    labels = np.repeat(np.arange(gan.num_classes), per_class)
+    return gan.generate(len(labels), seed=seed, labels=labels), gan.num_classes
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Renders a fixed batch of latents to a PNG grid every `every_n_epochs` epochs.
 
     The same latents are used at every epoch, so the grids show how the generator
-    changes. Files are named `samples_epoch_{epoch:03d}.png` (epoch from 1), plus
+    changes. Conditional GANs get one row per class. Files are named `samples_epoch_{epoch:03d}.png` (epoch from 1), plus
     `samples_latest.png`.
 
     Args:
@@ -105,10 +114,11 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        images = self.model.generate(self.num_images, seed=self.seed)
+        images, rows = sample_for_grid(self.model, self.num_images, self.seed)
+        title = f"epoch {epoch + 1}"
         path = os.path.join(self.directory, f"samples_epoch_{epoch + 1:03d}.png")
-        save_image_grid(images, path, title=f"epoch {epoch + 1}")
-        save_image_grid(images, os.path.join(self.directory, "samples_latest.png"), title=f"epoch {epoch + 1}")
+        save_image_grid(images, path, rows=rows, title=title)
+        save_image_grid(images, os.path.join(self.directory, "samples_latest.png"), rows=rows, title=title)
         self.paths.append(path)
 
 

@@ -71,8 +71,12 @@ def train(args):
         raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}")
     out = args.out or os.path.join("runs", args.preset)
     checkpoint_path = os.path.join(out, "model.keras")
-    dataset = datasets.load(args.dataset, batch_size=args.batch_size, image_size=args.image_size, seed=args.seed)
-    image_shape = tuple(next(iter(dataset)).shape[1:])
+    conditional = presets.PRESETS[args.preset].conditional
+    dataset = datasets.load(
+        args.dataset, batch_size=args.batch_size, image_size=args.image_size, labels=conditional, seed=args.seed
+    )
+    first = next(iter(dataset))
+    image_shape = tuple((first[0] if conditional else first).shape[1:])
     initial_epoch = 0
     if args.resume and os.path.exists(checkpoint_path):
         gan = _load_gan(checkpoint_path)
@@ -113,10 +117,11 @@ def train(args):
 
 
 def sample(args):
-    from kerasgan.callbacks import save_image_grid
+    from kerasgan.callbacks import sample_for_grid, save_image_grid
 
     gan = _load_gan(args.model)
-    save_image_grid(gan.generate(args.n, seed=args.seed), args.out)
+    images, rows = sample_for_grid(gan, args.n, seed=args.seed)
+    save_image_grid(images, args.out, rows=rows)
     print(f"Wrote {args.n} samples to {args.out}")
 
 

@@ -19,3 +19,18 @@ def test_exported_generator_serves_latents(tmp_path):
     assert images.shape == (3, 28, 28, 1)
     np.testing.assert_allclose(images, gan.generate_from(latents), atol=1e-5)
     assert "serve" in served.signatures or "serving_default" in served.signatures
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+def test_exported_conditional_generator_takes_latents_and_labels(tmp_path):
+    import tensorflow as tf
+
+    gan = kerasgan.presets.cgan(image_shape=(28, 28, 1), num_classes=10, latent_dim=8, base_filters=4, seed=0)
+    gan.export(tmp_path / "generator", verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "generator"))
+    latents = np.random.default_rng(0).standard_normal((4, 8)).astype("float32")
+    labels = np.array([0, 3, 7, 9], "int32")
+    images = served.serve([latents, labels]).numpy()
+    np.testing.assert_allclose(images, gan.generate_from(latents, labels), atol=1e-5)
+    signature = served.signatures["serve"].structured_input_signature
+    assert len(tf.nest.flatten(signature)) == 2, signature
