@@ -9,6 +9,8 @@ Deep Convolutional Generative Adversarial Networks", ICLR 2016.
 import keras
 from keras import layers
 
+from kerasgan.networks.spectral import SpectralConv2D, SpectralDense
+
 # DCGAN's initialisation: weights ~ N(0, 0.02).
 _INIT = keras.initializers.RandomNormal(stddev=0.02)
 NORMALIZATIONS = ("batch", "layer", "spectral", None)
@@ -98,10 +100,8 @@ def _discriminator_features(images, stages, base_filters, normalization):
         )
     x, filters = images, base_filters
     for stage in range(stages):
-        conv = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_INIT)
-        if normalization == "spectral":
-            conv = layers.SpectralNormalization(conv)
-        x = conv(x)
+        conv = SpectralConv2D if normalization == "spectral" else layers.Conv2D
+        x = conv(filters, 4, strides=2, padding="same", kernel_initializer=_INIT)(x)
         # No normalization on the input stage (Radford et al.).
         if stage > 0 and normalization == "batch":
             x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
@@ -113,8 +113,8 @@ def _discriminator_features(images, stages, base_filters, normalization):
 
 
 def _dense(units, normalization):
-    dense = layers.Dense(units, kernel_initializer=_INIT)
-    return layers.SpectralNormalization(dense) if normalization == "spectral" else dense
+    dense = SpectralDense if normalization == "spectral" else layers.Dense
+    return dense(units, kernel_initializer=_INIT)
 
 
 def dcgan_discriminator(
@@ -135,7 +135,7 @@ def dcgan_discriminator(
         base_filters: int. Filters of the first stage. Defaults to 64.
         normalization: "batch" (DCGAN), "layer" (for gradient penalties, which need
             per-sample gradients), "spectral" (SNGAN: every layer spectrally
-            normalised) or None. Never on the input stage. Defaults to "batch".
+            normalised, `kerasgan.networks.SpectralConv2D` / `SpectralDense`) or None. Never on the input stage. Defaults to "batch".
         num_classes: int or None. Defaults to None.
         name: str. Defaults to "discriminator".
     """
