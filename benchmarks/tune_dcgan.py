@@ -23,32 +23,7 @@ from kerasgan.datasets import load_mnist_sample
 from kerasgan.models import GAN
 from kerasgan.networks import dcgan_discriminator, dcgan_generator
 
-
-def train_classifier(images, labels):
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.3),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(images[:9000], labels[:9000], batch_size=128, epochs=4, verbose=0)
-    accuracy = model.evaluate(images[9000:], labels[9000:], verbose=0)[1]
-    print(f"classifier held-out accuracy: {accuracy:.3f}")
-    return model
-
-
-def classifier_score(classifier, images):
-    probabilities = np.asarray(classifier.predict(images, batch_size=500, verbose=0), dtype=np.float64)
-    marginal = probabilities.mean(axis=0, keepdims=True)
-    kl = (probabilities * (np.log(probabilities + 1e-12) - np.log(marginal + 1e-12))).sum(axis=1)
-    return float(np.exp(kl.mean())), float(probabilities.max(axis=1).mean())
+from digit_score import classifier_score, train_classifier
 
 
 def parse_config(text):

@@ -1,0 +1,53 @@
+"""Trains every preset on the bundled MNIST sample; writes a grid and prints time and score.
+
+Usage: KERAS_BACKEND=jax python benchmarks/preset_grids.py --epochs 30 --out docs/images/presets
+       [--presets dcgan wgan_gp ...]
+
+Conditional presets draw one row per class. The score is benchmarks/digit_score.py's
+digit-classifier Inception Score on 2,000 samples (real held-out digits: about 7.3).
+"""
+
+import argparse
+import os
+import time
+
+import keras
+
+import kerasgan
+from digit_score import classifier_score, train_classifier
+from kerasgan.callbacks import sample_for_grid, save_image_grid
+from kerasgan.datasets import load_mnist_sample
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--out", default="runs/preset_grids")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--presets", nargs="*", default=[n for n in kerasgan.presets.PRESETS if n != "mlp_gan"])
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    raw_images, labels = load_mnist_sample()
+    images = raw_images[..., None].astype("float32") / 127.5 - 1.0
+    keras.utils.set_random_seed(args.seed)
+    classifier = train_classifier(images, labels)
+    for name in args.presets:
+        keras.utils.set_random_seed(args.seed)
+        gan = kerasgan.presets.get(name, seed=args.seed)
+        start = time.perf_counter()
+        gan.fit(images, labels if gan.num_classes else None, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
+        seconds = time.perf_counter() - start
+        score, confidence = classifier_score(classifier, gan.generate(2000, seed=1))
+        grid, rows = sample_for_grid(gan, 64, seed=2)
+        save_image_grid(grid, os.path.join(args.out, f"{name}.png"), rows=rows, title=f"{name}, {args.epochs} epochs")
+        print(
+            f"{name:8s} epochs {args.epochs} ({args.epochs * (10000 // args.batch_size)} G steps, d_steps "
+            f"{gan.d_steps}): score {score:.2f}, confidence {confidence:.3f}, {seconds:.0f} s "
+            f"({keras.backend.backend()})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
