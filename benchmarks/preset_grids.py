@@ -19,6 +19,14 @@ from kerasgan.callbacks import sample_for_grid, save_image_grid
 from kerasgan.datasets import load_mnist_sample
 
 
+def _parse_options(text):
+    options = {}
+    for item in filter(None, text.split(",")):
+        key, value = item.split("=")
+        options[key] = float(value) if any(c in value for c in ".e") else int(value)
+    return options
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=30)
@@ -26,23 +34,27 @@ def main():
     parser.add_argument("--out", default="runs/preset_grids")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--presets", nargs="*", default=[n for n in kerasgan.presets.PRESETS if n != "mlp_gan"])
+    parser.add_argument("--options", nargs="*", default=[""], help="preset keyword sets, e.g. learning_rate=1e-4,clip_value=0.02")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     raw_images, labels = load_mnist_sample()
     images = raw_images[..., None].astype("float32") / 127.5 - 1.0
     keras.utils.set_random_seed(args.seed)
     classifier = train_classifier(images, labels)
-    for name in args.presets:
+    runs = [(name, options) for name in args.presets for options in args.options]
+    for name, options in runs:
         keras.utils.set_random_seed(args.seed)
-        gan = kerasgan.presets.get(name, seed=args.seed)
+        gan = kerasgan.presets.get(name, seed=args.seed, **_parse_options(options))
         start = time.perf_counter()
         gan.fit(images, labels if gan.num_classes else None, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
         seconds = time.perf_counter() - start
         score, confidence = classifier_score(classifier, gan.generate(2000, seed=1))
         grid, rows = sample_for_grid(gan, 64, seed=2)
-        save_image_grid(grid, os.path.join(args.out, f"{name}.png"), rows=rows, title=f"{name}, {args.epochs} epochs")
+        label = f"{name}{',' + options if options else ''}"
+        filename = label.replace(",", "_").replace("=", "")
+        save_image_grid(grid, os.path.join(args.out, f"{filename}.png"), rows=rows, title=f"{label}, {args.epochs} epochs")
         print(
-            f"{name:8s} epochs {args.epochs} ({args.epochs * (10000 // args.batch_size)} G steps, d_steps "
+            f"{label:8s} epochs {args.epochs} ({args.epochs * (10000 // args.batch_size)} G steps, d_steps "
             f"{gan.d_steps}): score {score:.2f}, confidence {confidence:.3f}, {seconds:.0f} s "
             f"({keras.backend.backend()})",
             flush=True,
