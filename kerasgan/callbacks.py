@@ -131,24 +131,27 @@ class TrainingCurves(keras.callbacks.Callback):
     Args:
         path: str. The PNG file. Defaults to "training_curves.png".
         every_n_batches: int. Defaults to 10.
+        resume: bool. Continue the curves kept in the `.json` next to `path`, for a
+            resumed run. Defaults to False.
     """
 
-    def __init__(self, path="training_curves.png", every_n_batches=10):
+    def __init__(self, path="training_curves.png", every_n_batches=10, resume=False):
         super().__init__()
         self.path = os.fspath(path)
         self.every_n_batches = every_n_batches
         self.history = {"step": []}
-        self._epoch = 0
-        self._steps_per_epoch = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
+        self.steps_done = 0
+        self._json_path = os.path.splitext(self.path)[0] + ".json"
+        if resume and os.path.exists(self._json_path):
+            with open(self._json_path) as file:
+                saved = json.load(file)
+            self.history, self.steps_done = saved["curves"], saved["steps_done"]
 
     def on_train_batch_end(self, batch, logs=None):
-        self._steps_per_epoch = max(self._steps_per_epoch, batch + 1)
+        self.steps_done += 1
         if batch % self.every_n_batches or not logs:
             return
-        self.history["step"].append(self._epoch * self._steps_per_epoch + batch + 1)
+        self.history["step"].append(self.steps_done)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(keras.ops.convert_to_numpy(value)))
 
@@ -180,8 +183,8 @@ class TrainingCurves(keras.callbacks.Callback):
         figure.tight_layout()
         _atomic_write(self.path, lambda p: figure.savefig(p, format="png"))
         plt.close(figure)
-        history = json.dumps(self.history)
-        _atomic_write(os.path.splitext(self.path)[0] + ".json", lambda p: open(p, "w").write(history))
+        saved = json.dumps({"steps_done": self.steps_done, "curves": self.history})
+        _atomic_write(self._json_path, lambda p: open(p, "w").write(saved))
 
 
 class Checkpoint(keras.callbacks.Callback):

@@ -98,7 +98,7 @@ def train(args):
         initial_epoch=initial_epoch,
         callbacks=[
             callbacks.SampleGrid(out),
-            callbacks.TrainingCurves(os.path.join(out, "training_curves.png")),
+            callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
             callbacks.Checkpoint(checkpoint_path),
         ],
     )

@@ -41,7 +41,7 @@ def test_sample_grid_and_curves_write_pngs(tmp_path):
         assert picture.format == "PNG" and picture.size[0] > 50
     with Image.open(tmp_path / "curves.png") as picture:
         assert picture.format == "PNG"
-    history = json.loads((tmp_path / "curves.json").read_text())
+    history = json.loads((tmp_path / "curves.json").read_text())["curves"]
     assert len(history["step"]) == 16 and len(history["d_loss"]) == 16
     assert history["step"] == sorted(history["step"])
 

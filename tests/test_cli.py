@@ -1,5 +1,6 @@
 """The `kerasgan` command: the default run on a cut-down budget, sample, errors."""
 
+import json
 import os
 
 import keras
@@ -27,6 +28,8 @@ def test_default_train_run_writes_everything(tmp_path, capsys):
     # --resume continues after the 2 epochs done.
     assert cli.main(["train", "--epochs", "3", "--steps-per-epoch", "3", "--out", str(out), "--resume"]) == 0
     assert "Resuming" in capsys.readouterr().out
+    steps = json.loads((out / "training_curves.json").read_text())["curves"]["step"]
+    assert steps[0] == 1 and steps[-1] == 7, "the resumed run continues the curves"
     assert int(keras.models.load_model(out / "model.keras").g_optimizer.iterations) == 9
 
 
@@ -54,3 +57,12 @@ def test_list_prints_presets(capsys):
     assert cli.main(["list"]) == 0
     printed = capsys.readouterr().out
     assert "dcgan" in printed and "mlp_gan" in printed
+
+
+def test_conditional_preset_trains_on_labelled_data(tmp_path, capsys):
+    out = tmp_path / "cgan"
+    assert cli.main(["train", "cgan", "--epochs", "1", "--steps-per-epoch", "2", "--out", str(out)]) == 0
+    assert (out / "samples_latest.png").exists() and (out / "model.keras").exists()
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out / "model.keras"), "--n", "20", "--out", str(grid)]) == 0
+    assert grid.stat().st_size > 0

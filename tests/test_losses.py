@@ -229,3 +229,12 @@ def test_gradient_penalty_of_zero_gradient_critic_is_finite():
     # sqrt(0 + 1e-12) = 1e-6, and (1e-6 - 1)^2 ~= 1.
     assert got == pytest.approx((math.sqrt(1e-12) - 1.0) ** 2, abs=1e-6)
     assert got == pytest.approx(1.0, abs=1e-5)
+
+
+def test_auxiliary_classifier_loss_by_hand():
+    # softmax([0, ln 3]) = [1/4, 3/4]; labels 1 and 0 cost -log(3/4) and -log(1/4).
+    logits = np.array([[0.0, math.log(3.0)], [0.0, math.log(3.0)]], "float32")
+    labels = np.array([1, 0], "int32")
+    expected = (-math.log(0.75) - math.log(0.25)) / 2
+    got = float(keras.ops.convert_to_numpy(losses.auxiliary_classifier_loss(labels, logits)))
+    assert got == pytest.approx(expected, rel=1e-5)
