@@ -233,9 +233,10 @@ def lsgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=
 def sngan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=None, seed=None):
     """SNGAN (Miyato et al. 2018): hinge loss, spectral normalisation in every D layer.
 
-    DCGAN generator; the discriminator's convolutions and dense layer are wrapped in
-    `keras.layers.SpectralNormalization` (one power iteration per step), with no
-    BatchNorm; one D step per G step; Adam(2e-4, beta_1=0.5) for each network.
+    DCGAN generator; the discriminator's convolutions and dense layer are
+    `kerasgan.networks.SpectralConv2D` / `SpectralDense` (one power iteration per
+    step), with no BatchNorm; one D step per G step; Adam(2e-4, beta_1=0.5) for each
+    network.
 
     Args:
         image_shape: tuple. Defaults to (28, 28, 1).

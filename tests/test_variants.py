@@ -119,6 +119,9 @@ def test_conditional_generate_cycles_classes_and_checks_labels():
     np.testing.assert_allclose(gan.generate(2, seed=0, labels=[0, 1]), gan.generate(5, seed=0)[:2], atol=1e-6)
     with pytest.raises(ValueError, match=r"labels in \[0, 3\)\. Received: labels in \[0, 3\]"):
         gan.generate(4, labels=[0, 1, 2, 3])
+    with pytest.raises(ValueError, match=r"one label per image, shape \(4,\).*Received: labels of shape \(2,\)"):
+        gan.generate(4, labels=[0, 1])
+    assert gan.generate(2, seed=0, labels=2).shape == (2, *SHAPE)
     with pytest.raises(ValueError, match="unconditional and takes no labels"):
         kerasgan.presets.mlp_gan(image_shape=(8, 8, 1)).generate(2, labels=[0, 1])
 

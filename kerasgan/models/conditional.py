@@ -72,7 +72,14 @@ class ConditionalGAN(GAN):
     def _labels_for(self, n, labels):
         if labels is None:
             return np.arange(n, dtype="int32") % self.num_classes
-        labels = np.broadcast_to(np.asarray(labels, dtype="int32"), (n,))
+        labels = np.asarray(labels, dtype="int32")
+        if labels.ndim == 0:
+            labels = np.full((n,), labels, dtype="int32")
+        if labels.shape != (n,):
+            raise ValueError(
+                f"Expected one label per image, shape ({n},), or a single label. "
+                f"Received: labels of shape {labels.shape}"
+            )
         if labels.min() < 0 or labels.max() >= self.num_classes:
             raise ValueError(
                 f"Expected labels in [0, {self.num_classes}). Received: labels in "
