@@ -9,6 +9,8 @@ is kerasgan's own yardstick, not comparable with papers' Inception scores or FID
 import keras
 import numpy as np
 
+from kerasgan.datasets import load_mnist_sample
+
 
 def train_classifier(images, labels):
     model = keras.Sequential(
@@ -35,3 +37,24 @@ def classifier_score(classifier, images):
     marginal = probabilities.mean(axis=0, keepdims=True)
     kl = (probabilities * (np.log(probabilities + 1e-12) - np.log(marginal + 1e-12))).sum(axis=1)
     return float(np.exp(kl.mean())), float(probabilities.max(axis=1).mean())
+
+
+def digits_and_classifier(seed):
+    """The bundled sample as float images in [-1, 1], its labels, and a trained classifier.
+
+    Numpy only (uint8 / 127.5 - 1, kerasgan's pixel convention), so it runs where
+    TensorFlow is not installed, such as the GPU machine.
+    """
+    raw_images, labels = load_mnist_sample()
+    images = raw_images[..., None].astype("float32") / 127.5 - 1.0
+    keras.utils.set_random_seed(seed)
+    return images, labels, train_classifier(images, labels)
+
+
+def parse_options(text):
+    """`"a=1,b=2e-4"` -> `{"a": 1, "b": 0.0002}`: one setting of a sweep."""
+    options = {}
+    for item in filter(None, text.split(",")):
+        key, value = item.split("=")
+        options[key] = float(value) if any(c in value for c in ".e") else int(value)
+    return options

@@ -14,17 +14,8 @@ import time
 import keras
 
 import kerasgan
-from digit_score import classifier_score, train_classifier
+from digit_score import classifier_score, digits_and_classifier, parse_options
 from kerasgan.callbacks import sample_for_grid, save_image_grid
-from kerasgan.datasets import load_mnist_sample
-
-
-def _parse_options(text):
-    options = {}
-    for item in filter(None, text.split(",")):
-        key, value = item.split("=")
-        options[key] = float(value) if any(c in value for c in ".e") else int(value)
-    return options
 
 
 def main():
@@ -37,14 +28,11 @@ def main():
     parser.add_argument("--options", nargs="*", default=[""], help="preset keyword sets, e.g. learning_rate=1e-4,clip_value=0.02")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    raw_images, labels = load_mnist_sample()
-    images = raw_images[..., None].astype("float32") / 127.5 - 1.0
-    keras.utils.set_random_seed(args.seed)
-    classifier = train_classifier(images, labels)
+    images, labels, classifier = digits_and_classifier(args.seed)
     runs = [(name, options) for name in args.presets for options in args.options]
     for name, options in runs:
         keras.utils.set_random_seed(args.seed)
-        gan = kerasgan.presets.get(name, seed=args.seed, **_parse_options(options))
+        gan = kerasgan.presets.get(name, seed=args.seed, **parse_options(options))
         start = time.perf_counter()
         gan.fit(images, labels if gan.num_classes else None, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
         seconds = time.perf_counter() - start

@@ -15,23 +15,12 @@ import os
 import time
 
 import keras
-import numpy as np
 
-import kerasgan
 from kerasgan.callbacks import save_image_grid
-from kerasgan.datasets import load_mnist_sample
 from kerasgan.models import GAN
 from kerasgan.networks import dcgan_discriminator, dcgan_generator
 
-from digit_score import classifier_score, train_classifier
-
-
-def parse_config(text):
-    config = {}
-    for item in filter(None, text.split(",")):
-        key, value = item.split("=")
-        config[key] = float(value) if "." in value or "e-" in value else int(value)
-    return config
+from digit_score import classifier_score, digits_and_classifier, parse_options
 
 
 def build(config, seed):
@@ -59,15 +48,12 @@ def main():
     parser.add_argument("--configs", nargs="*", default=["base_filters=32"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    raw_images, labels = load_mnist_sample()
-    images = (raw_images[..., None].astype("float32") / 127.5) - 1.0
-    keras.utils.set_random_seed(args.seed)
-    classifier = train_classifier(images, labels)
+    images, _, classifier = digits_and_classifier(args.seed)
     real_score, real_confidence = classifier_score(classifier, images[9000:])
     print(f"real held-out digits: score {real_score:.2f}, confidence {real_confidence:.3f}")
     for text in args.configs:
         keras.utils.set_random_seed(args.seed)
-        gan = build(parse_config(text), args.seed)
+        gan = build(parse_options(text), args.seed)
         start = time.perf_counter()
         gan.fit(images, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
         seconds = time.perf_counter() - start

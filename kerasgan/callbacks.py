@@ -7,6 +7,7 @@ file on disk is either complete or absent, never half-written.
 import json
 import math
 import os
+import shutil
 import tempfile
 
 import keras
@@ -16,6 +17,16 @@ from kerasgan.datasets import to_uint8
 from kerasgan.models.guards import StopOnNaN
 
 __all__ = ["Checkpoint", "SampleGrid", "StopOnNaN", "TrainingCurves", "save_image_grid"]
+
+
+def _file_mode():
+    # mkstemp makes files private; written files get a normal file's permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
 
 
 def _atomic_write(path, write):
@@ -28,15 +39,20 @@ def _atomic_write(path, write):
     os.close(handle)
     try:
         write(temporary)
-        # mkstemp makes the file private; give it the permissions of a normal file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        os.chmod(temporary, _FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _write_text(path, text):
+    def write(temporary):
+        with open(temporary, "w") as file:
+            file.write(text)
+
+    _atomic_write(path, write)
 
 
 def image_grid(images, rows=None):
@@ -87,8 +103,8 @@ class SampleGrid(keras.callbacks.Callback):
     """Renders a fixed batch of latents to a PNG grid every `every_n_epochs` epochs.
 
     The same latents are used at every epoch, so the grids show how the generator
-    changes. Conditional GANs get one row per class. Files are named `samples_epoch_{epoch:03d}.png` (epoch from 1), plus
-    `samples_latest.png`.
+    changes. Conditional GANs get one row per class. Files are named
+    `samples_epoch_{epoch:03d}.png` (epoch from 1), plus a copy `samples_latest.png`.
 
     Args:
         directory: str. Where to write the grids.
@@ -118,7 +134,8 @@ class SampleGrid(keras.callbacks.Callback):
         title = f"epoch {epoch + 1}"
         path = os.path.join(self.directory, f"samples_epoch_{epoch + 1:03d}.png")
         save_image_grid(images, path, rows=rows, title=title)
-        save_image_grid(images, os.path.join(self.directory, "samples_latest.png"), rows=rows, title=title)
+        latest = os.path.join(self.directory, "samples_latest.png")
+        _atomic_write(latest, lambda temporary: shutil.copyfile(path, temporary))
         self.paths.append(path)
 
 
@@ -183,8 +200,7 @@ class TrainingCurves(keras.callbacks.Callback):
         figure.tight_layout()
         _atomic_write(self.path, lambda p: figure.savefig(p, format="png"))
         plt.close(figure)
-        saved = json.dumps({"steps_done": self.steps_done, "curves": self.history})
-        _atomic_write(self._json_path, lambda p: open(p, "w").write(saved))
+        _write_text(self._json_path, json.dumps({"steps_done": self.steps_done, "curves": self.history}))
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -206,8 +222,7 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         _atomic_write(self.filepath, self.model.save)
-        state = json.dumps({"epochs_done": epoch + 1})
-        _atomic_write(self.filepath + ".json", lambda p: open(p, "w").write(state))
+        _write_text(self.filepath + ".json", json.dumps({"epochs_done": epoch + 1}))
 
     @staticmethod
     def epochs_done(filepath):

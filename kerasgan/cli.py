@@ -75,8 +75,8 @@ def train(args):
     dataset = datasets.load(
         args.dataset, batch_size=args.batch_size, image_size=args.image_size, labels=conditional, seed=args.seed
     )
-    first = next(iter(dataset))
-    image_shape = tuple((first[0] if conditional else first).shape[1:])
+    spec = dataset.element_spec
+    image_shape = tuple((spec[0] if conditional else spec).shape[1:])
     initial_epoch = 0
     if args.resume and os.path.exists(checkpoint_path):
         gan = _load_gan(checkpoint_path)

@@ -19,9 +19,11 @@ def _first_batch(data):
                 f"Received: an array of shape {tuple(data.shape)}"
             )
         return data
+    # Not gradient code: tf.data is the dataset type kerasgan.datasets returns. Imported
+    # here so that training from arrays works where only JAX or PyTorch is installed.
     try:
         import tensorflow as tf
-    except ImportError:  # pragma: no cover - tensorflow is a dependency
+    except ImportError:
         return None
     if isinstance(data, tf.data.Dataset):
         if data.cardinality() == 0:
