@@ -1,4 +1,4 @@
-"""Callbacks for GAN training: sample grids, training curves, atomic checkpoints.
+"""Callbacks for GAN training: sample grids, training curves, atomic checkpoints, FID.
 
 Every file is written to a temporary name in the same folder and then renamed, so a
 file on disk is either complete or absent, never half-written.
@@ -8,51 +8,25 @@ import json
 import math
 import os
 import shutil
-import tempfile
 
 import keras
 import numpy as np
 
+from kerasgan import metrics
 from kerasgan.datasets import to_uint8
+from kerasgan.files import atomic_write, write_text
+from kerasgan.metrics import evaluation
 from kerasgan.models.guards import StopOnNaN
 
-__all__ = ["Checkpoint", "SampleGrid", "StopOnNaN", "TrainingCurves", "save_image_grid"]
-
-
-def _file_mode():
-    # mkstemp makes files private; written files get a normal file's permissions.
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
-def _atomic_write(path, write):
-    """Calls `write(temporary_path)`, then renames the result to `path`."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    suffix = os.path.splitext(path)[1]
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.chmod(temporary, _FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-
-
-def _write_text(path, text):
-    def write(temporary):
-        with open(temporary, "w") as file:
-            file.write(text)
-
-    _atomic_write(path, write)
+__all__ = [
+    "Checkpoint",
+    "FIDCallback",
+    "KIDCallback",
+    "SampleGrid",
+    "StopOnNaN",
+    "TrainingCurves",
+    "save_image_grid",
+]
 
 
 def image_grid(images, rows=None):
@@ -86,7 +60,7 @@ def save_image_grid(images, path, rows=None, title=None):
     axis.axis("off")
     if title:
         figure.suptitle(title, fontsize=9)
-    _atomic_write(path, lambda p: figure.savefig(p, format="png"))
+    atomic_write(path, lambda p: figure.savefig(p, format="png"))
     plt.close(figure)
 
 
@@ -135,7 +109,7 @@ class SampleGrid(keras.callbacks.Callback):
         path = os.path.join(self.directory, f"samples_epoch_{epoch + 1:03d}.png")
         save_image_grid(images, path, rows=rows, title=title)
         latest = os.path.join(self.directory, "samples_latest.png")
-        _atomic_write(latest, lambda temporary: shutil.copyfile(path, temporary))
+        atomic_write(latest, lambda temporary: shutil.copyfile(path, temporary))
         self.paths.append(path)
 
 
@@ -198,9 +172,9 @@ class TrainingCurves(keras.callbacks.Callback):
             axis.grid(alpha=0.3)
         axes[-1, 0].set_xlabel("training step (running mean within each epoch)")
         figure.tight_layout()
-        _atomic_write(self.path, lambda p: figure.savefig(p, format="png"))
+        atomic_write(self.path, lambda p: figure.savefig(p, format="png"))
         plt.close(figure)
-        _write_text(self._json_path, json.dumps({"steps_done": self.steps_done, "curves": self.history}))
+        write_text(self._json_path, json.dumps({"steps_done": self.steps_done, "curves": self.history}))
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -221,8 +195,8 @@ class Checkpoint(keras.callbacks.Callback):
         self.filepath = os.fspath(filepath)
 
     def on_epoch_end(self, epoch, logs=None):
-        _atomic_write(self.filepath, self.model.save)
-        _write_text(self.filepath + ".json", json.dumps({"epochs_done": epoch + 1}))
+        atomic_write(self.filepath, self.model.save)
+        write_text(self.filepath + ".json", json.dumps({"epochs_done": epoch + 1}))
 
     @staticmethod
     def epochs_done(filepath):
@@ -232,3 +206,87 @@ class Checkpoint(keras.callbacks.Callback):
                 return int(json.load(file)["epochs_done"])
         except FileNotFoundError:
             return 0
+
+
+class FIDCallback(keras.callbacks.Callback):
+    """Puts the FID of generated images into the epoch logs every `every_n_epochs`.
+
+    The value lands in `logs["fid"]` (or `logs["cfd"]` with a domain classifier,
+    `logs["kid"]` for `KIDCallback`), so `History`, `CSVLogger`, TensorBoard and
+    `ModelCheckpoint(monitor="fid", mode="min")` see it: list this callback before
+    them. Real statistics are computed once and cached on disk (keyed by the images'
+    content, see `kerasgan.metrics`).
+
+    Args:
+        real_images: the reference images in [-1, 1]: array, dataset or iterable.
+        every_n_epochs: int. Defaults to 1.
+        num_samples: int. Generated (and at most real) images per evaluation. Defaults
+            to 2000.
+        features: str or extractor. "inception" (the FID), or "mnist" /
+            "fashion_mnist" for kerasgan's fast classifier FD. Defaults to "inception".
+        batch_size: int. Defaults to 50.
+        seed: int. Latent seed, the same every time so values are comparable.
+            Defaults to 0.
+        verbose: bool. Progress bars and a printed value. Defaults to True.
+
+    Example:
+    ```python
+    gan.fit(dataset, epochs=30, callbacks=[
+        kerasgan.callbacks.FIDCallback(test_images, every_n_epochs=5, num_samples=2000),
+        keras.callbacks.ModelCheckpoint("best.keras", monitor="fid", mode="min", save_best_only=True),
+    ])
+    ```
+    """
+
+    def __init__(self, real_images, every_n_epochs=1, num_samples=2000, features="inception", batch_size=50, seed=0, verbose=True):
+        super().__init__()
+        self.real_images = real_images
+        self.every_n_epochs = every_n_epochs
+        self.num_samples = num_samples
+        self.features = features
+        self.batch_size = batch_size
+        self.seed = seed
+        self.verbose = verbose
+        self.key = "fid" if features == "inception" else "cfd"
+        self._real = None
+
+    def _needs_features(self):
+        return False
+
+    def _score(self, real, fake):
+        return metrics.frechet_distance_from_statistics(real["statistics"], fake["statistics"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        extractor = metrics.feature_extractor(self.features)
+        keep = self._needs_features()
+        if self._real is None:
+            self._real = evaluation.reference_features(
+                self.real_images, extractor, self.num_samples, self.batch_size, keep, True, self.verbose
+            )
+        fake = evaluation.extract_features(
+            self.model, extractor, self.num_samples, self.batch_size, self.seed, "generated images", keep, False, self.verbose
+        )
+        value = self._score(self._real, fake)
+        if logs is not None:
+            logs[self.key] = value
+        if self.verbose:
+            print(f"epoch {epoch + 1}: {self.key} {value:.4f}")
+
+
+class KIDCallback(FIDCallback):
+    """Puts the KID (Inception features, unbiased, mean over 100 subsets) into `logs["kid"]`.
+
+    Arguments as `FIDCallback`; the real features are kept in memory.
+    """
+
+    def __init__(self, real_images, every_n_epochs=1, num_samples=2000, batch_size=50, seed=0, verbose=True):
+        super().__init__(real_images, every_n_epochs, num_samples, "inception", batch_size, seed, verbose)
+        self.key = "kid"
+
+    def _needs_features(self):
+        return True
+
+    def _score(self, real, fake):
+        return metrics.kernel_distance_from_features(real["features"], fake["features"])[0]

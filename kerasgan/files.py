@@ -1,0 +1,43 @@
+"""Atomic file writes: a file on disk is either complete or absent, never half-written.
+
+Every file is written to a temporary name in the same folder and then renamed.
+"""
+
+import os
+import tempfile
+
+
+def _file_mode():
+    # mkstemp makes files private; written files get a normal file's permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
+def atomic_write(path, write):
+    """Calls `write(temporary_path)`, then renames the result to `path`."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    suffix = os.path.splitext(path)[1]
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.chmod(temporary, _FILE_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def write_text(path, text):
+    def write(temporary):
+        with open(temporary, "w") as file:
+            file.write(text)
+
+    atomic_write(path, write)

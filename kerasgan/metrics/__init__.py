@@ -1,0 +1,50 @@
+"""Metrics for generated images: FID, KID, IS and precision/recall.
+
+`frechet_inception_distance`, `kernel_inception_distance` and `precision_recall` use
+the reference FID Inception network (TF "inception-2015-12-05", pool_3) with the
+reference preprocessing: their values are comparable with papers that use TTUR,
+pytorch-fid, clean-fid or StyleGAN's metrics at the same protocol (number of images,
+reference split). `frechet_distance(..., features="mnist")` (the classifier FD) and
+`inception_score` (with a domain classifier) are kerasgan's own, fast numbers for
+comparing runs with each other.
+"""
+
+from kerasgan.metrics.classifier import DomainClassifier
+from kerasgan.metrics.evaluation import (
+    METRICS,
+    evaluate,
+    feature_extractor,
+    frechet_distance,
+    frechet_inception_distance,
+    image_batches,
+    inception_score,
+    kernel_inception_distance,
+    precision_recall,
+)
+from kerasgan.metrics.inception import InceptionFeatures
+from kerasgan.metrics.statistics import (
+    FeatureStatistics,
+    frechet_distance_from_statistics,
+    inception_score_from_probabilities,
+    kernel_distance_from_features,
+    precision_recall_from_features,
+)
+
+__all__ = [
+    "METRICS",
+    "DomainClassifier",
+    "FeatureStatistics",
+    "InceptionFeatures",
+    "evaluate",
+    "feature_extractor",
+    "frechet_distance",
+    "frechet_distance_from_statistics",
+    "frechet_inception_distance",
+    "image_batches",
+    "inception_score",
+    "inception_score_from_probabilities",
+    "kernel_distance_from_features",
+    "kernel_inception_distance",
+    "precision_recall",
+    "precision_recall_from_features",
+]
