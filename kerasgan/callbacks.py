@@ -281,8 +281,8 @@ class KIDCallback(FIDCallback):
     Arguments as `FIDCallback`; the real features are kept in memory.
     """
 
-    def __init__(self, real_images, every_n_epochs=1, num_samples=2000, batch_size=50, seed=0, verbose=True):
-        super().__init__(real_images, every_n_epochs, num_samples, "inception", batch_size, seed, verbose)
+    def __init__(self, real_images, every_n_epochs=1, num_samples=2000, features="inception", batch_size=50, seed=0, verbose=True):
+        super().__init__(real_images, every_n_epochs, num_samples, features, batch_size, seed, verbose)
         self.key = "kid"
 
     def _needs_features(self):

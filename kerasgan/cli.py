@@ -1,11 +1,13 @@
-"""The `kerasgan` command: train, sample, list.
+"""The `kerasgan` command: train, sample, evaluate, list.
 
     kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0]
+    kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan list
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -38,6 +40,20 @@ def _parser():
     sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
     sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
     sample.add_argument("--seed", type=int, default=None)
+
+    evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
+    evaluate.add_argument("model", help="a .keras file saved by kerasgan")
+    evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
+    evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
+    evaluate.add_argument("--num-samples", type=int, default=2000, help="generated and real images (default: 2000)")
+    evaluate.add_argument(
+        "--metrics",
+        default=None,
+        help="comma-separated from fid,kid,pr,cfd,is (default: fid, plus cfd,is on MNIST and Fashion-MNIST)",
+    )
+    evaluate.add_argument("--batch-size", type=int, default=50, help="default: 50")
+    evaluate.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
+    evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
 
     commands.add_parser("list", help="list the presets")
     return parser
@@ -125,6 +141,72 @@ def sample(args):
     print(f"Wrote {args.n} samples to {args.out}")
 
 
+_DOMAIN_OF_DATASET = {"mnist_sample": "mnist", "mnist": "mnist", "fashion_mnist": "fashion_mnist"}
+
+
+def _format_results(results):
+    rows = []
+    for name, label in [
+        ("fid", "FID (Inception)"),
+        ("kid", "KID (Inception)"),
+        ("precision", "precision (Inception, k=3)"),
+        ("recall", "recall (Inception, k=3)"),
+        ("cfd", "classifier FD (kerasgan's own)"),
+        ("is", "classifier score (kerasgan's own)"),
+    ]:
+        if name in results:
+            spread = results.get(f"{name}_std")
+            rows.append(f"  {label:34s} {results[name]:10.4f}" + (f" +- {spread:.4f}" if spread is not None else ""))
+    return "\n".join(rows)
+
+
+def evaluate(args):
+    import keras
+
+    from kerasgan import datasets, metrics
+    from kerasgan.files import write_text
+
+    gan = _load_gan(args.model)
+    domain = _DOMAIN_OF_DATASET.get(args.dataset)
+    names = args.metrics.split(",") if args.metrics else ["fid"] + (["cfd", "is"] if domain else [])
+    split = args.split or ("train" if args.dataset == "mnist_sample" else "test")
+    image_size = tuple(gan.image_shape[:2])
+    real = datasets.load(
+        args.dataset,
+        split=split,
+        batch_size=args.batch_size,
+        image_size=image_size,
+        shuffle=False,
+        drop_remainder=False,
+    )
+    real_shape = tuple(real.element_spec.shape[1:])
+    if real_shape[-1] != gan.image_shape[-1]:
+        raise ValueError(
+            f"The model makes {gan.image_shape} images but {args.dataset} has {real_shape}. "
+            "Expected a dataset with the model's number of channels."
+        )
+    print(f"Evaluating {args.model} against {args.dataset} ({split}), {args.num_samples} images each: {names}")
+    started = time.perf_counter()
+    results = metrics.evaluate(
+        real, gan, metrics=names, num_samples=args.num_samples, domain=domain, batch_size=args.batch_size, seed=args.seed
+    )
+    seconds = time.perf_counter() - started
+    print(_format_results(results))
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "evaluation.json")
+    report = {
+        "model": args.model,
+        "dataset": args.dataset,
+        "split": split,
+        "num_samples": args.num_samples,
+        "seed": args.seed,
+        "backend": keras.backend.backend(),
+        "seconds": round(seconds, 1),
+        "results": results,
+    }
+    write_text(out, json.dumps(report, indent=2))
+    print(f"Wrote {out} ({seconds:.0f} s)")
+
+
 def list_presets(args):
     from kerasgan import presets
 
@@ -136,8 +218,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     _quiet_tensorflow()
     try:
-        {"train": train, "sample": sample, "list": list_presets}[args.command](args)
-    except (ValueError, FloatingPointError) as error:
+        {"train": train, "sample": sample, "evaluate": evaluate, "list": list_presets}[args.command](args)
+    except (ValueError, FloatingPointError, FileNotFoundError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -5,6 +5,7 @@ import os
 
 import keras
 import numpy as np
+from helpers import random_images
 from PIL import Image
 
 import kerasgan
@@ -82,3 +83,40 @@ def test_checkpoint_is_not_overwritten_by_a_failed_save(tmp_path, monkeypatch):
         pass
     assert path.read_bytes() == good
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".tmp-")]
+
+
+class _FlatPixels:
+    """A tiny extractor for the metric callbacks: pixels as features."""
+
+    name = "flat"
+    dim = 64
+    identity = "flat-pixels-callback-test"
+    has_probabilities = False
+
+    def __call__(self, images):
+        return {"features": np.asarray(images, np.float32).reshape(len(images), -1)}
+
+
+def test_metric_callbacks_put_their_values_in_the_logs(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "cache"))
+    gan = _tiny_gan()
+    real = random_images(64)
+    best = tmp_path / "best.keras"
+    history = gan.fit(
+        real,
+        batch_size=16,
+        epochs=3,
+        verbose=0,
+        callbacks=[
+            kerasgan.callbacks.FIDCallback(real, features=_FlatPixels(), num_samples=32, verbose=False),
+            kerasgan.callbacks.KIDCallback(real, every_n_epochs=2, features=_FlatPixels(), num_samples=32, verbose=False),
+            keras.callbacks.ModelCheckpoint(best, monitor="cfd", mode="min", save_best_only=True),
+        ],
+    )
+    distances = history.history["cfd"]
+    assert len(distances) == 3 and all(np.isfinite(distances)) and min(distances) > 0
+    assert len(history.history["kid"]) == 1  # epoch 2 only
+    assert best.exists()
+    # The real statistics were cached, keyed by content; KID added the features to them.
+    (cached,) = os.listdir(tmp_path / "cache" / "statistics")
+    assert set(np.load(tmp_path / "cache" / "statistics" / cached).files) == {"count", "sum", "outer", "features"}

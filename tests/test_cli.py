@@ -66,3 +66,35 @@ def test_conditional_preset_trains_on_labelled_data(tmp_path, capsys):
     grid = tmp_path / "grid.png"
     assert cli.main(["sample", str(out / "model.keras"), "--n", "20", "--out", str(grid)]) == 0
     assert grid.stat().st_size > 0
+
+
+def test_evaluate_prints_a_table_and_writes_json(tmp_path, capsys):
+    from kerasgan import presets
+    from kerasgan.metrics import inception
+
+    if not os.path.exists(os.path.join(inception.cache_dir(), inception.WEIGHTS_FILE)):
+        pytest.skip("FID Inception weights not cached: run `python -m kerasgan.metrics.inception` once")
+    model = tmp_path / "dcgan.keras"
+    presets.dcgan(image_shape=(28, 28, 1), seed=0).save(model)  # untrained: noise-like samples
+    out = tmp_path / "evaluation.json"
+    argv = ["evaluate", str(model), "--num-samples", "20", "--metrics", "fid,kid,pr", "--out", str(out)]
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "FID (Inception)" in printed and "recall" in printed
+    report = json.loads(out.read_text())
+    assert report["dataset"] == "mnist_sample" and report["num_samples"] == 20
+    results = report["results"]
+    assert results["num_real"] == results["num_fake"] == 20
+    assert results["fid"] > 100  # an untrained generator is far from real digits
+    assert 0 <= results["precision"] <= 1
+
+
+def test_evaluate_rejects_bad_metrics_and_models(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="no model file"):
+        cli.main(["evaluate", str(tmp_path / "absent.keras")])
+    from kerasgan import presets
+
+    model = tmp_path / "dcgan.keras"
+    presets.dcgan(image_shape=(28, 28, 1), seed=0).save(model)
+    assert cli.main(["evaluate", str(model), "--metrics", "fid,fdi"]) == 1
+    assert "Unknown metrics" in capsys.readouterr().err

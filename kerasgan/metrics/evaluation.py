@@ -117,8 +117,8 @@ def image_batches(source, num_samples=None, batch_size=50, seed=0, role="images"
             _check_images(batch, role)
             yield batch
         return
-    if isinstance(source, np.ndarray):
-        source = np.asarray(source, np.float32)
+    if isinstance(source, np.ndarray) or (hasattr(source, "shape") and not hasattr(source, "element_spec")):
+        source = np.asarray(source, np.float32)  # numpy, or a tensor of any backend
         if source.ndim == 3 and source.shape[-1] not in (1, 3):
             source = source[..., None]  # (n, height, width) grey
         total = len(source) if num_samples is None else min(num_samples, len(source))
