@@ -80,7 +80,7 @@ class DomainClassifier:
                 f"`python scripts/train_domain_classifiers.py --domains {domain}`."
             )
         try:
-            model = keras.models.load_model(path)
+            model = keras.models.load_model(path, compile=False)
             features = model.get_layer("features").output
         except Exception as error:
             raise ValueError(
