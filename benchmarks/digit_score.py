@@ -1,54 +1,30 @@
-"""A digit-classifier Inception Score for comparing GAN settings on MNIST.
+"""Shared by the sweep benchmarks: the bundled digits and kerasgan's classifier metrics.
 
-A small CNN is trained on the bundled sample's first 9,000 digits (about 96.5% on the
-other 1,000); the score is `exp(E_x KL(p(y|x) || p(y)))` over generated digits (10 =
-confident and every class equally present; real held-out digits score about 7.3). It
-is kerasgan's own yardstick, not comparable with papers' Inception scores or FIDs.
+The metrics use kerasgan's MNIST domain classifier (saved_models/, 99.5% test
+accuracy): the classifier FD (lower is better; real digits about 0.1) and the
+classifier score (the Inception Score formula; 10 = confident and all classes equally
+present). They are fast on a CPU and rank settings; they are not comparable with
+papers, which use the Inception FID (`kerasgan.metrics.frechet_inception_distance`).
 """
 
-import keras
-import numpy as np
-
+import kerasgan
 from kerasgan.datasets import load_mnist_sample
 
 
-def train_classifier(images, labels):
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.3),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(images[:9000], labels[:9000], batch_size=128, epochs=4, verbose=0)
-    accuracy = model.evaluate(images[9000:], labels[9000:], verbose=0)[1]
-    print(f"classifier held-out accuracy: {accuracy:.3f}")
-    return model
+def digits():
+    """The bundled sample as float32 images in [-1, 1] `(10000, 28, 28, 1)` and labels.
 
-
-def classifier_score(classifier, images):
-    probabilities = np.asarray(classifier.predict(images, batch_size=500, verbose=0), dtype=np.float64)
-    marginal = probabilities.mean(axis=0, keepdims=True)
-    kl = (probabilities * (np.log(probabilities + 1e-12) - np.log(marginal + 1e-12))).sum(axis=1)
-    return float(np.exp(kl.mean())), float(probabilities.max(axis=1).mean())
-
-
-def digits_and_classifier(seed):
-    """The bundled sample as float images in [-1, 1], its labels, and a trained classifier.
-
-    Numpy only (uint8 / 127.5 - 1, kerasgan's pixel convention), so it runs where
-    TensorFlow is not installed, such as the GPU machine.
+    Numpy only, so it runs where TensorFlow is not installed, such as the GPU machine.
     """
     raw_images, labels = load_mnist_sample()
-    images = raw_images[..., None].astype("float32") / 127.5 - 1.0
-    keras.utils.set_random_seed(seed)
-    return images, labels, train_classifier(images, labels)
+    return raw_images[..., None].astype("float32") / 127.5 - 1.0, labels
+
+
+def classifier_metrics(real_images, fake_images, num_samples=2000):
+    """`{"cfd": ..., "is": ..., "is_std": ...}` of generated digits against real ones."""
+    return kerasgan.metrics.evaluate(
+        real_images, fake_images, metrics=["cfd", "is"], num_samples=num_samples, domain="mnist", verbose=False
+    )
 
 
 def parse_options(text):

@@ -3,8 +3,9 @@
 Usage: KERAS_BACKEND=jax python benchmarks/preset_grids.py --epochs 30 --out docs/images/presets
        [--presets dcgan wgan_gp ...]
 
-Conditional presets draw one row per class. The score is benchmarks/digit_score.py's
-digit-classifier Inception Score on 2,000 samples (real held-out digits: about 7.3).
+Conditional presets draw one row per class. The numbers are kerasgan's classifier FD
+and classifier score on 2,000 samples (benchmarks/digit_score.py); the README's
+Inception FIDs come from benchmarks/zoo_results.py.
 """
 
 import argparse
@@ -12,9 +13,9 @@ import os
 import time
 
 import keras
+from digit_score import classifier_metrics, digits, parse_options
 
 import kerasgan
-from digit_score import classifier_score, digits_and_classifier, parse_options
 from kerasgan.callbacks import sample_for_grid, save_image_grid
 
 
@@ -28,7 +29,7 @@ def main():
     parser.add_argument("--options", nargs="*", default=[""], help="preset keyword sets, e.g. learning_rate=1e-4,clip_value=0.02")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    images, labels, classifier = digits_and_classifier(args.seed)
+    images, labels = digits()
     runs = [(name, options) for name in args.presets for options in args.options]
     for name, options in runs:
         keras.utils.set_random_seed(args.seed)
@@ -36,14 +37,14 @@ def main():
         start = time.perf_counter()
         gan.fit(images, labels if gan.num_classes else None, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
         seconds = time.perf_counter() - start
-        score, confidence = classifier_score(classifier, gan.generate(2000, seed=1))
+        scores = classifier_metrics(images, gan)
         grid, rows = sample_for_grid(gan, 64, seed=2)
         label = f"{name}{',' + options if options else ''}"
         filename = label.replace(",", "_").replace("=", "")
         save_image_grid(grid, os.path.join(args.out, f"{filename}.png"), rows=rows, title=f"{label}, {args.epochs} epochs")
         print(
             f"{label:8s} epochs {args.epochs} ({args.epochs * (10000 // args.batch_size)} G steps, d_steps "
-            f"{gan.d_steps}): score {score:.2f}, confidence {confidence:.3f}, {seconds:.0f} s "
+            f"{gan.d_steps}): classifier FD {scores['cfd']:.2f}, score {scores['is']:.2f}, {seconds:.0f} s "
             f"({keras.backend.backend()})",
             flush=True,
         )

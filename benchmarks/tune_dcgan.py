@@ -1,10 +1,8 @@
 """Sweeps DCGAN settings on the bundled MNIST sample and scores the samples.
 
-The score is a digit-classifier Inception Score: a small CNN is trained on the sample
-first, then for each setting `exp(E_x KL(p(y|x) || p(y)))` over 2,000 generated
-digits (10 = confident and all classes equally present; 1 = useless), with the mean
-top-class confidence. It is kerasgan's own yardstick for comparing settings, not a
-number comparable with papers. A sample grid per setting is written to --out.
+Each setting gets kerasgan's classifier FD and classifier score on 2,000 generated
+digits (benchmarks/digit_score.py): fast yardsticks for comparing settings, not numbers
+comparable with papers. A sample grid per setting is written to --out.
 
 Usage: KERAS_BACKEND=jax python benchmarks/tune_dcgan.py --epochs 30 --out /tmp/tune
        [--configs base_filters=32 base_filters=64,label_smoothing=0.1 ...]
@@ -15,12 +13,11 @@ import os
 import time
 
 import keras
+from digit_score import classifier_metrics, digits, parse_options
 
 from kerasgan.callbacks import save_image_grid
 from kerasgan.models import GAN
 from kerasgan.networks import dcgan_discriminator, dcgan_generator
-
-from digit_score import classifier_score, digits_and_classifier, parse_options
 
 
 def build(config, seed):
@@ -48,9 +45,7 @@ def main():
     parser.add_argument("--configs", nargs="*", default=["base_filters=32"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    images, _, classifier = digits_and_classifier(args.seed)
-    real_score, real_confidence = classifier_score(classifier, images[9000:])
-    print(f"real held-out digits: score {real_score:.2f}, confidence {real_confidence:.3f}")
+    images, _ = digits()
     for text in args.configs:
         keras.utils.set_random_seed(args.seed)
         gan = build(parse_options(text), args.seed)
@@ -58,11 +53,11 @@ def main():
         gan.fit(images, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
         seconds = time.perf_counter() - start
         samples = gan.generate(2000, seed=1)
-        score, confidence = classifier_score(classifier, samples)
+        scores = classifier_metrics(images, samples)
         name = text.replace(",", "_").replace("=", "")
         save_image_grid(samples[:64], os.path.join(args.out, f"{name}.png"), title=text)
         print(
-            f"{text:45s} epochs {args.epochs}: score {score:.2f}, confidence {confidence:.3f}, "
+            f"{text:45s} epochs {args.epochs}: classifier FD {scores['cfd']:.2f}, score {scores['is']:.2f}, "
             f"{seconds:.0f} s ({keras.backend.backend()})"
         )
 
