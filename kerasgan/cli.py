@@ -166,9 +166,12 @@ def evaluate(args):
     from kerasgan import datasets, metrics
     from kerasgan.files import write_text
 
-    gan = _load_gan(args.model)
     domain = _DOMAIN_OF_DATASET.get(args.dataset)
     names = args.metrics.split(",") if args.metrics else ["fid"] + (["cfd", "is"] if domain else [])
+    unknown = [name for name in names if name not in metrics.METRICS]
+    if unknown:
+        raise ValueError(f"Unknown metrics {unknown}. Expected names from: {', '.join(metrics.METRICS)}.")
+    gan = _load_gan(args.model)
     split = args.split or ("train" if args.dataset == "mnist_sample" else "test")
     image_size = tuple(gan.image_shape[:2])
     real = datasets.load(

@@ -87,7 +87,7 @@ class DomainClassifier:
                 f"{path} is not a kerasgan domain classifier (a .keras model with a layer named "
                 f"'features'): {error}"
             ) from error
-        self.model = keras.Model(model.inputs, [features, model.outputs[0]])
+        self.model = keras.Model(model.inputs[0], [features, model.outputs[0]])
         self.name = domain
         self.dim = int(features.shape[-1])
         self.identity = f"{domain}-classifier-{_file_sha256(path)[:12]}"

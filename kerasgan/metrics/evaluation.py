@@ -111,9 +111,13 @@ def image_batches(source, num_samples=None, batch_size=50, seed=0, role="images"
     if hasattr(source, "generate"):
         if not num_samples:
             raise ValueError(f"Expected num_samples when the {role} come from a GAN. Received: {num_samples}.")
+        num_classes = getattr(source, "num_classes", None)
         for index, start in enumerate(range(0, num_samples, batch_size)):
             count = min(batch_size, num_samples - start)
-            batch = np.asarray(source.generate(count, seed=[seed, index]), np.float32)
+            # Conditional GANs: classes in turn over the whole set, so every class is equally present.
+            labels = np.arange(start, start + count) % num_classes if num_classes else None
+            kwargs = {"labels": labels} if num_classes else {}
+            batch = np.asarray(source.generate(count, seed=[seed, index], **kwargs), np.float32)
             _check_images(batch, role)
             yield batch
         return
