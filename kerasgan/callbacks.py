@@ -18,6 +18,9 @@ from kerasgan.files import atomic_write, write_text
 from kerasgan.metrics import evaluation
 from kerasgan.models.guards import StopOnNaN
 
+# Epoch-log keys of sample-quality metrics, plotted by TrainingCurves.
+QUALITY_KEYS = ("fid", "kid", "cfd")
+
 __all__ = [
     "Checkpoint",
     "FIDCallback",
@@ -117,7 +120,9 @@ class TrainingCurves(keras.callbacks.Callback):
     """Plots the logged losses and scores to a PNG at the end of every epoch.
 
     Records every `every_n_batches` batches the logs Keras reports (running means
-    within the epoch), and keeps them as JSON next to the plot (`.json`).
+    within the epoch), and keeps them as JSON next to the plot (`.json`). Sample-quality
+    values that callbacks listed before this one put in the epoch logs (`fid`, `kid`,
+    `cfd`, from `FIDCallback` / `KIDCallback`) get a panel of their own.
 
     Args:
         path: str. The PNG file. Defaults to "training_curves.png".
@@ -131,12 +136,14 @@ class TrainingCurves(keras.callbacks.Callback):
         self.path = os.fspath(path)
         self.every_n_batches = every_n_batches
         self.history = {"step": []}
+        self.quality = {}  # {"fid": {"step": [...], "value": [...]}}: per evaluation
         self.steps_done = 0
         self._json_path = os.path.splitext(self.path)[0] + ".json"
         if resume and os.path.exists(self._json_path):
             with open(self._json_path) as file:
                 saved = json.load(file)
             self.history, self.steps_done = saved["curves"], saved["steps_done"]
+            self.quality = saved.get("quality", self.quality)
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps_done += 1
@@ -147,6 +154,11 @@ class TrainingCurves(keras.callbacks.Callback):
             self.history.setdefault(key, []).append(float(keras.ops.convert_to_numpy(value)))
 
     def on_epoch_end(self, epoch, logs=None):
+        for key in QUALITY_KEYS:
+            if logs and key in logs:
+                measured = self.quality.setdefault(key, {"step": [], "value": []})
+                measured["step"].append(self.steps_done)
+                measured["value"].append(float(logs[key]))
         if len(self.history["step"]) > 0:
             self.plot()
 
@@ -156,17 +168,19 @@ class TrainingCurves(keras.callbacks.Callback):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        steps = self.history["step"]
         panels = [
             ("losses", [k for k in self.history if k.endswith("loss") or k == "gp"]),
             ("discriminator scores", [k for k in self.history if k.endswith("score")]),
         ]
+        curves = {key: (self.history["step"][: len(values)], values, None) for key, values in self.history.items()}
+        curves.update({key: (measured["step"], measured["value"], "o") for key, measured in self.quality.items()})
+        panels.append(("sample quality (lower is better)", list(self.quality)))
         panels = [(title, keys) for title, keys in panels if keys]
         figure, axes = plt.subplots(len(panels), 1, figsize=(7, 3 * len(panels)), sharex=True, squeeze=False)
         for axis, (title, keys) in zip(axes[:, 0], panels):
             for key in keys:
-                values = self.history[key]
-                axis.plot(steps[: len(values)], values, label=key)
+                steps, values, marker = curves[key]
+                axis.plot(steps, values, label=key, marker=marker)
             axis.set_title(title)
             axis.legend(loc="best")
             axis.grid(alpha=0.3)
@@ -174,7 +188,8 @@ class TrainingCurves(keras.callbacks.Callback):
         figure.tight_layout()
         atomic_write(self.path, lambda p: figure.savefig(p, format="png"))
         plt.close(figure)
-        write_text(self._json_path, json.dumps({"steps_done": self.steps_done, "curves": self.history}))
+        saved = {"steps_done": self.steps_done, "curves": self.history, "quality": self.quality}
+        write_text(self._json_path, json.dumps(saved))
 
 
 class Checkpoint(keras.callbacks.Callback):

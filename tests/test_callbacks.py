@@ -111,12 +111,16 @@ def test_metric_callbacks_put_their_values_in_the_logs(tmp_path, monkeypatch):
             kerasgan.callbacks.FIDCallback(real, features=_FlatPixels(), num_samples=32, verbose=False),
             kerasgan.callbacks.KIDCallback(real, every_n_epochs=2, features=_FlatPixels(), num_samples=32, verbose=False),
             keras.callbacks.ModelCheckpoint(best, monitor="cfd", mode="min", save_best_only=True),
+            kerasgan.callbacks.TrainingCurves(tmp_path / "curves.png"),
         ],
     )
     distances = history.history["cfd"]
     assert len(distances) == 3 and all(np.isfinite(distances)) and min(distances) > 0
     assert len(history.history["kid"]) == 1  # epoch 2 only
     assert best.exists()
+    quality = json.loads((tmp_path / "curves.json").read_text())["quality"]
+    assert quality["cfd"] == {"step": [4, 8, 12], "value": distances}
+    assert quality["kid"]["step"] == [8]
     # The real statistics were cached, keyed by content; KID added the features to them.
     (cached,) = os.listdir(tmp_path / "cache" / "statistics")
     assert set(np.load(tmp_path / "cache" / "statistics" / cached).files) == {"count", "sum", "outer", "features"}
