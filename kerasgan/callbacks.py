@@ -15,7 +15,6 @@ import numpy as np
 from kerasgan import metrics
 from kerasgan.datasets import to_uint8
 from kerasgan.files import atomic_write, write_text
-from kerasgan.metrics import evaluation
 from kerasgan.models.guards import StopOnNaN
 
 # Epoch-log keys of sample-quality metrics, plotted by TrainingCurves.
@@ -277,10 +276,10 @@ class FIDCallback(keras.callbacks.Callback):
         extractor = metrics.feature_extractor(self.features)
         keep = self._needs_features()
         if self._real is None:
-            self._real = evaluation.reference_features(
+            self._real = metrics.reference_features(
                 self.real_images, extractor, self.num_samples, self.batch_size, keep, True, self.verbose
             )
-        fake = evaluation.extract_features(
+        fake = metrics.extract_features(
             self.model, extractor, self.num_samples, self.batch_size, self.seed, "generated images", keep, False, self.verbose
         )
         value = self._score(self._real, fake)

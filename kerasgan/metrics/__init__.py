@@ -12,7 +12,9 @@ comparing runs with each other.
 from kerasgan.metrics.classifier import DomainClassifier
 from kerasgan.metrics.evaluation import (
     METRICS,
+    compare,
     evaluate,
+    extract_features,
     feature_extractor,
     frechet_distance,
     frechet_inception_distance,
@@ -20,6 +22,7 @@ from kerasgan.metrics.evaluation import (
     inception_score,
     kernel_inception_distance,
     precision_recall,
+    reference_features,
 )
 from kerasgan.metrics.inception import InceptionFeatures
 from kerasgan.metrics.statistics import (
@@ -35,7 +38,9 @@ __all__ = [
     "DomainClassifier",
     "FeatureStatistics",
     "InceptionFeatures",
+    "compare",
     "evaluate",
+    "extract_features",
     "feature_extractor",
     "frechet_distance",
     "frechet_distance_from_statistics",
@@ -47,4 +52,5 @@ __all__ = [
     "kernel_inception_distance",
     "precision_recall",
     "precision_recall_from_features",
+    "reference_features",
 ]

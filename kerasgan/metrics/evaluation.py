@@ -15,7 +15,6 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.files import atomic_write
 from kerasgan.metrics import inception
 from kerasgan.metrics.classifier import DOMAINS, DomainClassifier
 from kerasgan.metrics.statistics import (
@@ -28,6 +27,7 @@ from kerasgan.metrics.statistics import (
 
 __all__ = [
     "METRICS",
+    "compare",
     "evaluate",
     "extract_features",
     "feature_extractor",
@@ -216,23 +216,18 @@ def reference_features(real_images, extractor, num_samples, batch_size, keep_fea
                     return {"statistics": statistics, "features": file["features"] if keep_features else None}
     result = extract_features(real_images, extractor, num_samples, batch_size, 0, "real images", keep_features, False, verbose)
     if cacheable and result["digest"] == digest:
-        _save_real(path, result)
+        extra = {} if result["features"] is None else {"features": result["features"]}
+        result["statistics"].save(path, **extra)
     elif cacheable:
         print("kerasgan: the real images changed between two passes (shuffled?); statistics not cached.")
     return result
 
 
-def _save_real(path, result):
-    statistics = result["statistics"]
-    arrays = {"count": statistics.count, "sum": statistics._sum, "outer": statistics._outer}
-    if result["features"] is not None:
-        arrays["features"] = result["features"]
-
-    def write(temporary):
-        with open(temporary, "wb") as file:
-            np.savez(file, **arrays)
-
-    atomic_write(path, write)
+def compare(real_images, fake_images, extractor, num_samples=None, batch_size=50, keep_features=False, cache=True, seed=0, verbose=True):
+    """`(real, fake)`: `reference_features` of the real images, `extract_features` of the fakes."""
+    real = reference_features(real_images, extractor, num_samples, batch_size, keep_features, cache, verbose)
+    fake = extract_features(fake_images, extractor, num_samples, batch_size, seed, "generated images", keep_features, False, verbose)
+    return real, fake
 
 
 def evaluate(
@@ -308,8 +303,7 @@ def frechet_distance(real_images, fake_images, features="inception", num_samples
     papers). Arguments as in `evaluate`.
     """
     extractor = feature_extractor(features)
-    real = reference_features(real_images, extractor, num_samples, batch_size, False, cache, verbose)
-    fake = extract_features(fake_images, extractor, num_samples, batch_size, seed, "generated images", False, False, verbose)
+    real, fake = compare(real_images, fake_images, extractor, num_samples, batch_size, False, cache, seed, verbose)
     return frechet_distance_from_statistics(real["statistics"], fake["statistics"])
 
 
@@ -336,8 +330,7 @@ def kernel_inception_distance(
         Binkowski et al., 2018, https://arxiv.org/abs/1801.01401
     """
     extractor = feature_extractor("inception")
-    real = reference_features(real_images, extractor, num_samples, batch_size, True, cache, verbose)
-    fake = extract_features(fake_images, extractor, num_samples, batch_size, seed, "generated images", True, False, verbose)
+    real, fake = compare(real_images, fake_images, extractor, num_samples, batch_size, True, cache, seed, verbose)
     return kernel_distance_from_features(real["features"], fake["features"], num_subsets, subset_size)
 
 
@@ -366,6 +359,5 @@ def precision_recall(real_images, fake_images, num_samples=None, k=3, batch_size
         Kynkaanniemi et al., 2019, https://arxiv.org/abs/1904.06991
     """
     extractor = feature_extractor("inception")
-    real = reference_features(real_images, extractor, num_samples, batch_size, True, cache, verbose)
-    fake = extract_features(fake_images, extractor, num_samples, batch_size, seed, "generated images", True, False, verbose)
+    real, fake = compare(real_images, fake_images, extractor, num_samples, batch_size, True, cache, seed, verbose)
     return precision_recall_from_features(real["features"], fake["features"], k)

@@ -51,10 +51,12 @@ class FeatureStatistics:
         mean = self.mean
         return (self._outer - self.count * np.outer(mean, mean)) / (self.count - 1)
 
-    def save(self, path):
+    def save(self, path, **arrays):
+        """Writes an `.npz` atomically, with `arrays` (such as the features) beside."""
+
         def write(temporary):
             with open(temporary, "wb") as file:
-                np.savez(file, count=self.count, sum=self._sum, outer=self._outer)
+                np.savez(file, count=self.count, sum=self._sum, outer=self._outer, **arrays)
 
         atomic_write(path, write)
 
