@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
-from reference_images import reference_images  # noqa: E402
+from reference_images import reference_images
 
 
 def nv_bilinear(images, size=299):

@@ -18,7 +18,11 @@ import keras
 
 import kerasgan
 from kerasgan.files import atomic_write
-from kerasgan.metrics.classifier import DOMAINS, build_domain_classifier, default_classifier_path
+from kerasgan.metrics.classifier import (
+    DOMAINS,
+    build_domain_classifier,
+    default_classifier_path,
+)
 
 
 def train(domain, epochs, batch_size, seed):

@@ -106,7 +106,7 @@ def test_gradient_penalty_has_a_finite_gradient_at_a_zero_gradient_critic():
     fake = ops.convert_to_tensor(-np.ones((2, 3), "float32"))
 
     def loss_fn():
-        critic = lambda x: ops.sum(x * w.value, axis=1)  # noqa: E731
+        critic = lambda x: ops.sum(x * w.value, axis=1)
         weights = ops.convert_to_tensor(np.array([0.2, 0.7], "float32"))
         return losses.gradient_penalty(critic, real, fake, weights), None
 
@@ -125,7 +125,7 @@ def test_gradient_penalty_gradient_of_linear_critic():
     fake = ops.convert_to_tensor(rng.uniform(-1, 1, (4, 3)).astype("float32"))
 
     def loss_fn():
-        critic = lambda x: ops.sum(x * w.value, axis=1)  # noqa: E731
+        critic = lambda x: ops.sum(x * w.value, axis=1)
         weights = ops.convert_to_tensor(np.array([0.0, 0.3, 0.6, 1.0], "float32"))
         return losses.gradient_penalty(critic, real, fake, weights), None
 

@@ -422,7 +422,7 @@ def test_learns_a_2d_gaussian_mixture():
     assert not matches(*before), before
     # ...the trained one does, and is much closer than before on the combined measure.
     assert matches(*after), (before, after)
-    combined = lambda e: max(e[0] / 0.15, e[1] / 0.4)  # noqa: E731
+    combined = lambda e: max(e[0] / 0.15, e[1] / 0.4)
     assert combined(after) < 0.5 * combined(before), (before, after)
 
 

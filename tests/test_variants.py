@@ -7,7 +7,13 @@ from helpers import LATENT_DIM, random_images
 
 import kerasgan
 from kerasgan.models import ACGAN, ConditionalGAN
-from kerasgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+from kerasgan.networks import (
+    acgan_discriminator,
+    dcgan_discriminator,
+    dcgan_generator,
+    mlp_discriminator,
+    mlp_generator,
+)
 
 SHAPE = (16, 16, 1)
 CLASSES = 3

@@ -11,16 +11,16 @@ import os
 os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
-import keras  # noqa: E402
-from keras import layers, ops  # noqa: E402
+import keras
+from keras import layers, ops
 
-from kerasgan import GAN  # noqa: E402
+from kerasgan import GAN
 
 IMAGE_SHAPE = (4, 4, 1)
 
