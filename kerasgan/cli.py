@@ -181,6 +181,7 @@ def evaluate(args):
         image_size=image_size,
         shuffle=False,
         drop_remainder=False,
+        cache=False,  # read once; a partly read cache only makes TensorFlow warn
     )
     real_shape = tuple(real.element_spec.shape[1:])
     if real_shape[-1] != gan.image_shape[-1]:
