@@ -6,19 +6,23 @@ import keras
 from keras import layers
 
 
-def mlp_generator(image_shape=(28, 28, 1), latent_dim=100, hidden_units=(256, 512), name="generator"):
-    """Fully connected generator: Dense + LeakyReLU(0.2) stages, tanh output.
+def mlp_generator(image_shape=(28, 28, 1), latent_dim=100, hidden_units=(256, 512), batch_norm=False, name="generator"):
+    """Fully connected generator: Dense (+ BatchNorm) + LeakyReLU(0.2) stages, tanh output.
 
     Args:
         image_shape: tuple. Shape of one image. Defaults to (28, 28, 1).
         latent_dim: int. Size of the latent vector. Defaults to 100.
         hidden_units: tuple of ints. Width of each hidden layer. Defaults to (256, 512).
+        batch_norm: bool. Batch normalisation after each hidden Dense but the first.
+            Defaults to False.
         name: str. Defaults to "generator".
     """
     latents = keras.Input((latent_dim,), name="latents")
     x = latents
-    for units in hidden_units:
-        x = layers.Dense(units)(x)
+    for index, units in enumerate(hidden_units):
+        x = layers.Dense(units, use_bias=not (batch_norm and index > 0))(x)
+        if batch_norm and index > 0:
+            x = layers.BatchNormalization(momentum=0.8)(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Dense(math.prod(image_shape), activation="tanh")(x)
     return keras.Model(latents, layers.Reshape(tuple(image_shape))(x), name=name)
