@@ -252,6 +252,8 @@ class FIDCallback(keras.callbacks.Callback):
     ```
     """
 
+    needs_features = False  # KID needs the features themselves, not only their statistics
+
     def __init__(self, real_images, every_n_epochs=1, num_samples=2000, features="inception", batch_size=50, seed=0, verbose=True):
         super().__init__()
         self.real_images = real_images
@@ -264,9 +266,6 @@ class FIDCallback(keras.callbacks.Callback):
         self.key = "fid" if features == "inception" else "cfd"
         self._real = None
 
-    def _needs_features(self):
-        return False
-
     def _score(self, real, fake):
         return metrics.frechet_distance_from_statistics(real["statistics"], fake["statistics"])
 
@@ -274,7 +273,7 @@ class FIDCallback(keras.callbacks.Callback):
         if (epoch + 1) % self.every_n_epochs:
             return
         extractor = metrics.feature_extractor(self.features)
-        keep = self._needs_features()
+        keep = self.needs_features
         if self._real is None:
             self._real = metrics.reference_features(
                 self.real_images, extractor, self.num_samples, self.batch_size, keep, True, self.verbose
@@ -295,12 +294,11 @@ class KIDCallback(FIDCallback):
     Arguments as `FIDCallback`; the real features are kept in memory.
     """
 
+    needs_features = True
+
     def __init__(self, real_images, every_n_epochs=1, num_samples=2000, features="inception", batch_size=50, seed=0, verbose=True):
         super().__init__(real_images, every_n_epochs, num_samples, features, batch_size, seed, verbose)
         self.key = "kid"
-
-    def _needs_features(self):
-        return True
 
     def _score(self, real, fake):
         return metrics.kernel_distance_from_features(real["features"], fake["features"])[0]

@@ -15,6 +15,7 @@ import os
 import keras
 import numpy as np
 
+from kerasgan.datasets import to_uint8
 from kerasgan.metrics import inception
 from kerasgan.metrics.classifier import DOMAINS, DomainClassifier
 from kerasgan.metrics.statistics import (
@@ -150,7 +151,7 @@ def image_batches(source, num_samples=None, batch_size=50, seed=0, role="images"
 
 
 def _digest_update(digest, batch):
-    digest.update(np.clip(np.round((batch + 1) * 127.5), 0, 255).astype(np.uint8).tobytes())
+    digest.update(to_uint8(batch).tobytes())
 
 
 def extract_features(source, extractor, num_samples, batch_size, seed, role, keep_features, keep_probabilities, verbose):
