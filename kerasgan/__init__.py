@@ -1,6 +1,6 @@
 """kerasgan: a Keras 3 model zoo of generative adversarial networks."""
 
-from kerasgan import backend, callbacks, datasets, losses, metrics, models, networks, presets
+from kerasgan import backend, callbacks, datasets, engine, losses, metrics, models, networks, presets
 from kerasgan.models import GAN
 
 __version__ = "0.1.0"
@@ -10,6 +10,7 @@ __all__ = [
     "backend",
     "callbacks",
     "datasets",
+    "engine",
     "losses",
     "metrics",
     "models",

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 from kerasgan import metrics
-from kerasgan.datasets import to_uint8
+from kerasgan.datasets.pixels import to_uint8
 from kerasgan.files import atomic_write, write_text
 from kerasgan.models.guards import StopOnNaN
 

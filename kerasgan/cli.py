@@ -87,7 +87,7 @@ def train(args):
         raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}")
     out = args.out or os.path.join("runs", args.preset)
     checkpoint_path = os.path.join(out, "model.keras")
-    conditional = presets.PRESETS[args.preset].conditional
+    conditional = presets.PRESETS[args.preset].data == "labelled images"
     dataset = datasets.load(
         args.dataset, batch_size=args.batch_size, image_size=args.image_size, labels=conditional, seed=args.seed
     )

@@ -18,7 +18,7 @@ def _np(tensor):
 
 def _scope(variables):
     """On JAX, value_and_grad reads the variables' values from a StatelessScope
-    (GANTrainer.train_step opens one during fit); eagerly, the test opens it."""
+    (AdversarialTrainer.train_step opens one during fit); eagerly, the test opens it."""
     if IS_JAX:
         return keras.StatelessScope(state_mapping=[(v, v.value) for v in variables])
     return contextlib.nullcontext()

@@ -10,9 +10,13 @@ Each backend module provides the same three names:
 - `input_gradients(fn, inputs)`: the gradient of `sum(fn(inputs))` with respect to
   `inputs`, itself differentiable (a gradient of a gradient, for gradient penalties).
   State that `fn` writes (BatchNorm statistics) is kept, as in any forward pass.
-- `GANTrainer`: a mixin for `keras.Model` that adapts Keras's backend trainer to a
-  model with two networks and two optimizers. Its `train_step` calls the model's
-  backend-neutral `alternating_step(data)`, which returns the logs.
+- `AdversarialTrainer`: a mixin for `keras.Model` that adapts Keras's backend trainer to a
+  model with any number of networks and optimizers (`kerasgan.engine`). Its
+  `train_step` calls the model's backend-neutral `adversarial_step(data)`, which
+  returns the logs.
+
+The JAX trainer is the only code in kerasgan that touches Keras internals; each touch
+point is named in `kerasgan.backend.jax.KERAS_INTERNALS` and checked by a test.
 """
 
 import keras
@@ -20,15 +24,15 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
-    from kerasgan.backend.tensorflow import GANTrainer, input_gradients, value_and_grad
+    from kerasgan.backend.tensorflow import AdversarialTrainer, input_gradients, value_and_grad
 elif _BACKEND == "jax":
-    from kerasgan.backend.jax import GANTrainer, input_gradients, value_and_grad
+    from kerasgan.backend.jax import AdversarialTrainer, input_gradients, value_and_grad
 elif _BACKEND == "torch":
-    from kerasgan.backend.torch import GANTrainer, input_gradients, value_and_grad
+    from kerasgan.backend.torch import AdversarialTrainer, input_gradients, value_and_grad
 else:
     raise ImportError(
         "kerasgan runs on the 'tensorflow', 'jax' and 'torch' Keras backends. "
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["GANTrainer", "input_gradients", "value_and_grad"]
+__all__ = ["AdversarialTrainer", "input_gradients", "value_and_grad"]

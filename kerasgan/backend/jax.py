@@ -1,17 +1,32 @@
-"""JAX gradients: a jitted, stateless step that carries both optimizers' state.
+"""JAX gradients: a jitted, stateless step that carries every optimizer's state.
 
 Keras's JAX trainer jits `train_step(state, data)` where `state` holds the model's
-variables and ONE optimizer's variables. A GAN has two optimizers, so `GANTrainer`
-puts both optimizers' variables in the optimizer slot of that state, then runs the
-model's ordinary, stateful `alternating_step` inside a `keras.StatelessScope` mapping
-every variable to its value in the state. Variable reads see the traced values and
-assignments (optimizer updates, BatchNorm statistics, seed state, metrics) are
+variables and ONE optimizer's variables. A kerasgan model has several optimizers, so
+`AdversarialTrainer` puts all their variables in the optimizer slot of that state, then
+runs the model's ordinary, stateful `adversarial_step` inside a `keras.StatelessScope`
+mapping every variable to its value in the state. Variable reads see the traced values
+and assignments (optimizer updates, BatchNorm statistics, seed state, metrics) are
 recorded in the scope, from which the new state is read back.
+
+Keras has no public API for a trainer with several optimizers, so this module, and no
+other in kerasgan, touches Keras internals. Each is named in `KERAS_INTERNALS`, and
+`tests/test_backend.py` fails with this explanation when a Keras release changes one.
 """
 
 import jax
 from keras import StatelessScope
 from keras.src.backend.common.stateless_scope import get_stateless_scope
+from keras.src.backend.jax.trainer import JAXTrainer
+
+# (object, attribute, parameters we rely on) for every Keras internal used here: the
+# trainer methods that read `self.optimizer.variables` (overridden to read every
+# optimizer's) and the state layout of `train_step`; `get_stateless_scope` is imported.
+KERAS_INTERNALS = (
+    (JAXTrainer, "_get_jax_state", ("trainable_variables", "non_trainable_variables", "optimizer_variables", "metrics_variables", "purge_model_variables")),
+    (JAXTrainer, "jax_state_sync", ()),
+    (JAXTrainer, "_get_state_sharding_spec", ()),
+    (JAXTrainer, "train_step", ("state", "data")),
+)
 
 
 def _call_in_scope(fn, mapping):
@@ -33,8 +48,8 @@ def value_and_grad(loss_fn, variables):
     outer = get_stateless_scope()
     if outer is None:
         raise RuntimeError(
-            "kerasgan's JAX value_and_grad runs inside GANTrainer.train_step's "
-            "StatelessScope. Call it from `GAN.alternating_step` during fit()."
+            "kerasgan's JAX value_and_grad runs inside AdversarialTrainer.train_step's "
+            "StatelessScope. Call it from a loss method of a kerasgan model during fit()."
         )
     ids = [id(v) for v in variables]
 
@@ -66,11 +81,11 @@ def input_gradients(fn, inputs):
     return gradients
 
 
-class GANTrainer:
-    """Adapts Keras's JAX trainer to a model with `d_optimizer` and `g_optimizer`."""
+class AdversarialTrainer:
+    """Adapts Keras's JAX trainer to a model with one optimizer per update."""
 
     def _optimizers_variables(self):
-        return list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
+        return [v for optimizer in self.optimizers_by_name().values() for v in optimizer.variables]
 
     def train_step(self, state, data):
         trainable, non_trainable, optimizers_values, metrics_values = state
@@ -87,7 +102,7 @@ class GANTrainer:
             + list(metrics_values)
         )
         with StatelessScope(state_mapping=list(zip(variables, values))) as scope:
-            logs = self.alternating_step(data)
+            logs = self.adversarial_step(data)
         new_values = [scope.get_current_value(v) for v in variables]
         sizes = [len(trainable), len(non_trainable), len(optimizers_values)]
         first, second, third = sizes[0], sizes[0] + sizes[1], sum(sizes)
@@ -100,7 +115,7 @@ class GANTrainer:
         return logs, new_state
 
     # Keras's JAX trainer reads and writes `self.optimizer.variables` in the
-    # methods below; a GAN has two optimizers in their place.
+    # methods below; a kerasgan model has several optimizers in their place.
 
     def _get_jax_state(
         self,
@@ -110,22 +125,20 @@ class GANTrainer:
         metrics_variables=False,
         purge_model_variables=False,
     ):
-        groups = []
-        if trainable_variables:
-            groups.append(self.trainable_variables)
-        if non_trainable_variables:
-            groups.append(self.non_trainable_variables)
+        state = list(
+            super()._get_jax_state(
+                trainable_variables=trainable_variables,
+                non_trainable_variables=non_trainable_variables,
+                metrics_variables=metrics_variables,
+                purge_model_variables=purge_model_variables,
+            )
+        )
         if optimizer_variables:
-            groups.append(self._optimizers_variables())
-        if metrics_variables:
-            groups.append(self.metrics_variables)
-        state = tuple([v.value for v in group] for group in groups)
-        if purge_model_variables:
-            # Free the device copies held by the variables while fit() runs.
-            for group in groups:
-                for v in group:
-                    v._value = None
-        return state
+            # The optimizer slot follows the model's variables. The optimizers' own
+            # copies are kept (not purged): jax_state_sync writes them back.
+            slot = int(trainable_variables) + int(non_trainable_variables)
+            state.insert(slot, [v.value for v in self._optimizers_variables()])
+        return tuple(state)
 
     def jax_state_sync(self):
         state = getattr(self, "_jax_state", None)

@@ -23,8 +23,8 @@ def input_gradients(fn, inputs):
     return tape.gradient(total, inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
 
-class GANTrainer:
+class AdversarialTrainer:
     """Keras's TensorFlow trainer already runs a stateful `train_step(data)`."""
 
     def train_step(self, data):
-        return self.alternating_step(data)
+        return self.adversarial_step(data)

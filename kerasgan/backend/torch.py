@@ -26,8 +26,8 @@ def input_gradients(fn, inputs):
     return torch.zeros_like(inputs) if gradients is None else gradients
 
 
-class GANTrainer:
+class AdversarialTrainer:
     """Keras's torch trainer runs a stateful, eager `train_step(data)`."""
 
     def train_step(self, data):
-        return self.alternating_step(data)
+        return self.adversarial_step(data)

@@ -15,7 +15,7 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.datasets import to_uint8
+from kerasgan.datasets.pixels import to_uint8
 from kerasgan.metrics import inception
 from kerasgan.metrics.classifier import DOMAINS, DomainClassifier
 from kerasgan.metrics.statistics import (

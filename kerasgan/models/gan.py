@@ -1,13 +1,12 @@
 """The GAN model: alternating discriminator / generator updates, written once."""
 
-import copy
-
 import keras
 import numpy as np
 from keras import ops
 
-from kerasgan import backend, losses
-from kerasgan.models.guards import StopOnNaN, check_training_data
+from kerasgan import losses
+from kerasgan.engine import AdversarialModel, Update
+from kerasgan.models.guards import check_training_data
 
 
 def _latent_input_size(generator):
@@ -15,13 +14,8 @@ def _latent_input_size(generator):
     return (shapes[0] if isinstance(shapes, list) else shapes)[-1]
 
 
-def _default_optimizer():
-    # DCGAN's Adam (Radford et al. 2016): lr 2e-4, beta_1 0.5.
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-
-
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(backend.GANTrainer, keras.Model):
+class GAN(AdversarialModel):
     """A generative adversarial network trained with `fit`.
 
     Each `train_step` makes `d_steps` discriminator updates, then one generator
@@ -82,7 +76,7 @@ class GAN(backend.GANTrainer, keras.Model):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"Expected d_steps to be an int >= 1. Received: d_steps={d_steps!r}")
         if not 0.0 <= label_smoothing < 1.0:
@@ -122,16 +116,7 @@ class GAN(backend.GANTrainer, keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {
-            name: keras.metrics.Mean(name=name)
-            for name in ["d_loss", "g_loss", "real_score", "fake_score"]
-            + (["gp"] if self.gradient_penalty_weight else [])
-        }
-        # The networks are built; without this, torch's fit() tries to build the
-        # GAN by calling it on a batch of images.
-        self.built = True
+        self.track(["d_loss", "g_loss", "real_score", "fake_score"] + (["gp"] if self.gradient_penalty_weight else []))
 
     @property
     def image_shape(self):
@@ -144,10 +129,6 @@ class GAN(backend.GANTrainer, keras.Model):
         return None
 
     @property
-    def metrics(self):
-        return list(self.trackers.values())
-
-    @property
     def sampling_generator(self):
         """The network that `generate`, `call` and `export` use: the EMA copy when on."""
         return self.ema_generator if self.ema_generator is not None else self.generator
@@ -156,6 +137,10 @@ class GAN(backend.GANTrainer, keras.Model):
         return self.sampling_generator(latents, training=training)
 
     # ---- compile and its serialisation ---------------------------------------------
+
+    NETWORKS = ("generator", "discriminator")
+    D_UPDATE = Update("d_loss", "d_optimizer", ("discriminator",), "discriminator_update_loss")
+    G_UPDATE = Update("g_loss", "g_optimizer", ("generator",), "generator_update_loss")
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Configures the two optimizers.
@@ -168,50 +153,11 @@ class GAN(backend.GANTrainer, keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`).
         """
-        for forbidden in ("optimizer", "loss", "metrics"):
-            if forbidden in kwargs:
-                raise ValueError(
-                    f"GAN.compile takes d_optimizer and g_optimizer; the loss is chosen "
-                    f"with GAN(loss=...). Received: {forbidden}={kwargs[forbidden]!r}"
-                )
-        super().compile(optimizer=None, **kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer or _default_optimizer())
-        self.g_optimizer = keras.optimizers.get(g_optimizer or _default_optimizer())
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError(
-                "Expected two distinct optimizer instances for d_optimizer and "
-                "g_optimizer. Received: the same object twice."
-            )
-        # Build now, so that load_model can restore both optimizers' state.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self._compile_kwargs = {
-            k: kwargs[k] for k in ("jit_compile", "steps_per_execution") if k in kwargs
-        }
-
-    def get_compile_config(self):
-        if not self.compiled:
-            return {}
-        return {
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            **self._compile_kwargs,
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            **config,
-        )
+        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **kwargs)
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            **super().get_config(),
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
             "loss": self.loss_name,
@@ -221,56 +167,21 @@ class GAN(backend.GANTrainer, keras.Model):
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
             "ema_decay": self.ema_decay,
-            "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        # Keras empties nested functional configs while deserialising: work on a copy.
-        config = copy.deepcopy(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
 
     # ---- training --------------------------------------------------------------------
 
-    def fit(self, x=None, y=None, callbacks=None, **kwargs):
-        """`keras.Model.fit`, after checking the first batch, and stopping on NaN losses.
-
-        The data must yield images in [-1, 1] of the generator's output shape, or
-        `(images, labels)` (arrays may also come as `fit(images, labels)`). A
-        `StopOnNaN` callback is added unless one is given.
-        """
-        if not self.compiled:
-            raise RuntimeError("Call gan.compile() (or use a kerasgan preset) before fit().")
-        if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
-            raise ValueError(
-                "GAN.fit has no validation pass: a GAN's losses on held-out images do not "
-                "measure sample quality. Received: validation_data or validation_split. "
-                "Watch samples with kerasgan.callbacks.SampleGrid instead."
-            )
-        check_training_data(x if y is None else (x, np.asarray(y)), self.image_shape, self.num_classes)
-        callbacks = list(callbacks or [])
-        if not any(isinstance(c, StopOnNaN) for c in callbacks):
-            callbacks.append(StopOnNaN())
-        if not isinstance(x, np.ndarray) and not ops.is_tensor(x):
-            # Datasets shuffle themselves; Keras warns if asked to.
-            kwargs.setdefault("shuffle", False)
-        return super().fit(x, y, callbacks=callbacks, **kwargs)
-
-    def evaluate(self, *args, **kwargs):
-        raise NotImplementedError(
-            "GAN.evaluate is not defined: a GAN's losses on held-out images do not measure "
-            "sample quality. Generate with gan.generate(n) and score the samples, or watch "
-            "them with kerasgan.callbacks.SampleGrid."
-        )
+    def check_data(self, data):
+        """The data must yield images in [-1, 1] of the generator's output shape, or
+        `(images, labels)` (arrays may also come as `fit(images, labels)`)."""
+        check_training_data(data, self.image_shape, self.num_classes)
 
     def sample_latents(self, batch_size):
         """Standard normal latents `(batch_size, latent_dim)` from the GAN's seed state."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
     # The hooks below are what a variant (conditional, auxiliary classifier) changes;
-    # the step itself is written once, in `alternating_step`.
+    # the step itself is written once, in `kerasgan.engine.AdversarialModel`.
 
     def unpack(self, data):
         """`(real_images, labels)` from a training element; labels are None here."""
@@ -297,24 +208,23 @@ class GAN(backend.GANTrainer, keras.Model):
     def generator_loss(self, fake_outputs, labels=None):
         return self.loss_family.generator_loss(fake_outputs)
 
-    def alternating_step(self, data):
-        """One training step: `d_steps` discriminator updates, then a generator one.
+    def update_order(self):
+        return [(self.D_UPDATE, self.d_steps), (self.G_UPDATE, 1)]
 
-        Backend-neutral; `kerasgan.backend.GANTrainer.train_step` calls it.
-        """
+    def prepare_batch(self, data):
         real_images, labels = self.unpack(data)
         real_images = ops.convert_to_tensor(real_images)
-        batch_size = ops.shape(real_images)[0]
-        for _ in range(self.d_steps):
-            d_loss, d_logs = self._discriminator_update(real_images, labels, batch_size)
-        g_loss = self._generator_update(labels, batch_size)
+        return {"real_images": real_images, "labels": labels, "batch_size": ops.shape(real_images)[0]}
+
+    def after_update(self, update):
+        if update.optimizer == "d_optimizer" and self.clip_value is not None:
+            # WGAN's weight clipping keeps the critic (roughly) Lipschitz.
+            for variable in self.discriminator.trainable_variables:
+                variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
+
+    def after_step(self):
         if self.ema_generator is not None:
             self._update_ema()
-        self.trackers["d_loss"].update_state(d_loss)
-        self.trackers["g_loss"].update_state(g_loss)
-        for name, value in d_logs.items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def _with_instance_noise(self, images):
         # Gaussian noise on D's inputs, its std annealed linearly to 0 over
@@ -330,56 +240,36 @@ class GAN(backend.GANTrainer, keras.Model):
             self.discriminator_inputs(self._with_instance_noise(images), labels), training=True
         )
 
-    def _discriminator_update(self, real_images, labels, batch_size):
-        latents = self.sample_latents(batch_size)
+    def discriminator_update_loss(self, batch):
+        real_images, labels, batch_size = batch["real_images"], batch["labels"], batch["batch_size"]
         fake_images = ops.stop_gradient(
-            self.generator(self.generator_inputs(latents, labels), training=True)
+            self.generator(self.generator_inputs(self.sample_latents(batch_size), labels), training=True)
         )
+        real_outputs = self._discriminate(real_images, labels)
+        fake_outputs = self._discriminate(fake_images, labels)
+        loss = self.discriminator_loss(real_outputs, fake_outputs, labels)
+        logs = {
+            "real_score": ops.mean(self.loss_family.score(self.adversarial_outputs(real_outputs))),
+            "fake_score": ops.mean(self.loss_family.score(self.adversarial_outputs(fake_outputs))),
+        }
         if self.gradient_penalty_weight:
-            weights = keras.random.uniform((batch_size,), seed=self.seed_generator)
+            penalty = losses.gradient_penalty(
+                lambda images: self.adversarial_outputs(
+                    self.discriminator(self.discriminator_inputs(images, labels), training=True)
+                ),
+                real_images,
+                fake_images,
+                keras.random.uniform((batch_size,), seed=self.seed_generator),
+            )
+            loss = loss + self.gradient_penalty_weight * penalty
+            logs["gp"] = penalty
+        return loss, logs, {}
 
-        def loss_fn():
-            real_outputs = self._discriminate(real_images, labels)
-            fake_outputs = self._discriminate(fake_images, labels)
-            loss = self.discriminator_loss(real_outputs, fake_outputs, labels)
-            logs = {
-                "real_score": ops.mean(self.loss_family.score(self.adversarial_outputs(real_outputs))),
-                "fake_score": ops.mean(self.loss_family.score(self.adversarial_outputs(fake_outputs))),
-            }
-            if self.gradient_penalty_weight:
-                penalty = losses.gradient_penalty(
-                    lambda images: self.adversarial_outputs(
-                        self.discriminator(self.discriminator_inputs(images, labels), training=True)
-                    ),
-                    real_images,
-                    fake_images,
-                    weights,
-                )
-                loss = loss + self.gradient_penalty_weight * penalty
-                logs["gp"] = penalty
-            return loss, logs
-
-        variables = self.discriminator.trainable_variables
-        loss, logs, gradients = backend.value_and_grad(loss_fn, variables)
-        self.d_optimizer.apply_gradients(zip(gradients, variables))
-        if self.clip_value is not None:
-            # WGAN's weight clipping keeps the critic (roughly) Lipschitz.
-            for variable in variables:
-                variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
-        return loss, logs
-
-    def _generator_update(self, labels, batch_size):
-        latents = self.sample_latents(batch_size)
-
-        def loss_fn():
-            fake_images = self.generator(self.generator_inputs(latents, labels), training=True)
-            fake_outputs = self._discriminate(fake_images, labels)
-            return self.generator_loss(fake_outputs, labels), None
-
-        variables = self.generator.trainable_variables
-        loss, _, gradients = backend.value_and_grad(loss_fn, variables)
-        self.g_optimizer.apply_gradients(zip(gradients, variables))
-        return loss
+    def generator_update_loss(self, batch):
+        labels = batch["labels"]
+        latents = self.sample_latents(batch["batch_size"])
+        fake_images = self.generator(self.generator_inputs(latents, labels), training=True)
+        return self.generator_loss(self._discriminate(fake_images, labels), labels), {}, {}
 
     def _update_ema(self):
         # ema <- decay * ema + (1 - decay) * weight, BatchNorm statistics included.

@@ -1,8 +1,11 @@
-"""Plain Keras networks (functional models), with no training logic."""
+"""Plain Keras networks (functional models) of every family, with no training logic.
 
-from kerasgan.networks.dcgan import acgan_discriminator, dcgan_discriminator, dcgan_generator
-from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
-from kerasgan.networks.spectral import SpectralConv2D, SpectralDense
+Each builder lives in its family's `networks.py`; this module gathers the public ones.
+"""
+
+from kerasgan.families.dcgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator
+from kerasgan.families.mlp.networks import mlp_discriminator, mlp_generator
+from kerasgan.layers import SpectralConv2D, SpectralDense
 
 __all__ = [
     "acgan_discriminator",

@@ -1,7 +1,6 @@
-"""Training data for GANs: float32 images in [-1, 1], batched as tf.data pipelines.
+"""Single images for GANs: float32 images in [-1, 1], batched as tf.data pipelines.
 
-This module owns the pixel convention: every loader maps pixels to [-1, 1]
-(`uint8 / 127.5 - 1`), and `to_uint8` maps generated images back for display.
+The pixel convention lives in `kerasgan.datasets.pixels`.
 
 Sources:
 - `load("mnist_sample")`: 10,000 real MNIST training digits (1,000 per class) bundled
@@ -17,31 +16,12 @@ from importlib import resources
 
 import numpy as np
 
-def _tf():
-    # Imported on first use, so that `import kerasgan` works where only JAX or
-    # PyTorch is installed (training from arrays needs no TensorFlow).
-    import tensorflow as tf
-
-    return tf
-
+from kerasgan.datasets.pixels import tensorflow as _tf
+from kerasgan.datasets.pixels import to_unit_range
 
 BUNDLED = {
     "mnist_sample": "10,000 MNIST training digits (1,000 per class), bundled, CC BY-SA 3.0",
 }
-
-
-def to_unit_range(images, value_range=(0, 255)):
-    """Maps pixels from `value_range` to float32 in [-1, 1]."""
-    tf = _tf()
-    low, high = value_range
-    images = tf.cast(images, tf.float32)
-    return (images - low) * (2.0 / (high - low)) - 1.0
-
-
-def to_uint8(images):
-    """Maps images in [-1, 1] (numpy or tensor) to uint8 pixels, as numpy."""
-    images = np.asarray(images, dtype=np.float32)
-    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
 def _pipeline(dataset, batch_size, shuffle, buffer_size, drop_remainder, seed=None):

@@ -9,10 +9,16 @@ Deep Convolutional Generative Adversarial Networks", ICLR 2016.
 import keras
 from keras import layers
 
-from kerasgan.networks.spectral import SpectralConv2D, SpectralDense
+from kerasgan.layers import SpectralConv2D, SpectralDense
 
-# DCGAN's initialisation: weights ~ N(0, 0.02).
-_INIT = keras.initializers.RandomNormal(stddev=0.02)
+
+def _init():
+    # DCGAN's initialisation: weights ~ N(0, 0.02). A new initializer per layer: one
+    # shared object would be seeded once, at import, and give same-shaped layers equal
+    # weights; a new one draws its seed from Keras's global seed, so
+    # keras.utils.set_random_seed makes the weights reproducible.
+    return keras.initializers.RandomNormal(stddev=0.02)
+
 NORMALIZATIONS = ("batch", "layer", "spectral", None)
 
 
@@ -75,19 +81,19 @@ def dcgan_generator(
         labels = _label_input()
         embedded = layers.Embedding(num_classes, embedding_dim)(labels)
         inputs, x = [latents, labels], layers.Concatenate()([latents, embedded])
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(x)
+    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init())(x)
     x = layers.Reshape((start, start, filters))(x)
     x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
     x = layers.ReLU()(x)
     for _ in range(stages - 1):
         filters //= 2
         x = layers.Conv2DTranspose(
-            filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_INIT
+            filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_init()
         )(x)
         x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
         x = layers.ReLU()(x)
     images = layers.Conv2DTranspose(
-        image_shape[-1], 4, strides=2, padding="same", activation="tanh", kernel_initializer=_INIT
+        image_shape[-1], 4, strides=2, padding="same", activation="tanh", kernel_initializer=_init()
     )(x)
     return keras.Model(inputs, images, name=name)
 
@@ -101,7 +107,7 @@ def _discriminator_features(images, stages, base_filters, normalization):
     x, filters = images, base_filters
     for stage in range(stages):
         conv = SpectralConv2D if normalization == "spectral" else layers.Conv2D
-        x = conv(filters, 4, strides=2, padding="same", kernel_initializer=_INIT)(x)
+        x = conv(filters, 4, strides=2, padding="same", kernel_initializer=_init())(x)
         # No normalization on the input stage (Radford et al.).
         if stage > 0 and normalization == "batch":
             x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
@@ -114,7 +120,7 @@ def _discriminator_features(images, stages, base_filters, normalization):
 
 def _dense(units, normalization):
     dense = SpectralDense if normalization == "spectral" else layers.Dense
-    return dense(units, kernel_initializer=_INIT)
+    return dense(units, kernel_initializer=_init())
 
 
 def dcgan_discriminator(
@@ -146,7 +152,7 @@ def dcgan_discriminator(
     if not num_classes:
         return keras.Model(images, logits, name=name)
     labels = _label_input()
-    embedded = layers.Embedding(num_classes, features.shape[-1], embeddings_initializer=_INIT)(labels)
+    embedded = layers.Embedding(num_classes, features.shape[-1], embeddings_initializer=_init())(labels)
     projection = layers.Dot(axes=1)([embedded, features])
     logits = layers.Add()([logits, layers.Reshape(())(projection)])
     return keras.Model([images, labels], logits, name=name)
@@ -172,5 +178,5 @@ def acgan_discriminator(
     images = keras.Input(tuple(image_shape), name="images")
     features = _discriminator_features(images, stages, base_filters, normalization)
     logits = layers.Reshape((), name="source")(_dense(1, normalization)(features))
-    class_logits = layers.Dense(num_classes, kernel_initializer=_INIT, name="classes")(features)
+    class_logits = layers.Dense(num_classes, kernel_initializer=_init(), name="classes")(features)
     return keras.Model(images, [logits, class_logits], name=name)

@@ -1,0 +1,226 @@
+"""The adversarial step skeleton: named networks, one optimizer each, an update order.
+
+Every kerasgan model (`GAN`, `ConditionalGAN`, `ACGAN`, `Pix2Pix`, `CycleGAN`, ...) is
+an `AdversarialModel` that states its updates as data and writes one loss method per
+update; the step, compile, saving and the `fit` guards are written here once.
+
+A training step runs the updates in order. Each update differentiates its loss with
+respect to the trainable variables of its networks only (`kerasgan.backend`) and
+applies its own optimizer. An update may hand tensors to the updates after it (a
+CycleGAN's generator update hands its translations to the discriminators), so no
+network runs twice for the same images.
+"""
+
+import collections
+import copy
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasgan import backend
+from kerasgan.models.guards import StopOnNaN
+
+Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss"])
+Update.__doc__ = """One optimizer's update within a training step.
+
+Fields:
+    log: str. The log key of its loss, such as "d_loss".
+    optimizer: str. The attribute that holds its optimizer, such as "d_optimizer".
+    networks: tuple of str. The attributes of the networks whose trainable variables
+        it updates.
+    loss: str. The model's method `loss(batch) -> (loss, logs, outputs)`: a scalar
+        loss, a dict of extra logs, and a dict of tensors added to `batch` for the
+        updates after it (they are constants there: no gradient flows back).
+"""
+
+
+def default_optimizer():
+    # DCGAN's Adam (Radford et al. 2016), also Pix2Pix's and CycleGAN's: lr 2e-4, beta_1 0.5.
+    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+class AdversarialModel(backend.AdversarialTrainer, keras.Model):
+    """Base class of kerasgan's models: any number of networks and optimizers, trained with `fit`.
+
+    A subclass sets `NETWORKS` (the attributes holding its Keras networks, for the
+    config), implements `update_order()` (`[(Update, repeats), ...]`),
+    `prepare_batch(data)` (a dict for the loss methods) and one loss method per
+    update, and calls `self.track(log_names)` at the end of `__init__`. Optional
+    hooks: `after_update(update)`, `after_step()`, `check_data(data)`.
+
+    Args:
+        seed: int or None. Seeds the random draws of training (latents, pools,
+            augmentations). Defaults to None.
+        **kwargs: passed to `keras.Model` (`name`).
+    """
+
+    NETWORKS = ()
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def track(self, log_names):
+        """Creates one running-mean tracker per logged value; call once the networks exist."""
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in log_names}
+        # The networks are built; without this, torch's fit() tries to build the
+        # model by calling it on a batch of training data.
+        self.built = True
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # ---- the step skeleton ----------------------------------------------------------
+
+    def update_order(self):
+        """`[(Update, repeats), ...]`: the updates of one training step, in order."""
+        raise NotImplementedError
+
+    def prepare_batch(self, data):
+        """The dict of tensors that the loss methods read, from one training element."""
+        raise NotImplementedError
+
+    def after_update(self, update):
+        """Called after each update is applied (WGAN's weight clipping)."""
+
+    def after_step(self):
+        """Called at the end of each training step (an EMA of the generator)."""
+
+    def adversarial_step(self, data):
+        """One training step: every update in `update_order()`. Backend-neutral;
+        `kerasgan.backend.AdversarialTrainer.train_step` calls it."""
+        batch = self.prepare_batch(data)
+        logs = {}
+        for update, repeats in self.update_order():
+            for _ in range(repeats):
+                # The logs of the last repeat are the step's.
+                logs.update(self._apply(update, batch))
+        self.after_step()
+        for name, value in logs.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def _apply(self, update, batch):
+        variables = self.update_variables(update)
+        loss_method = getattr(self, update.loss)
+
+        def loss_fn():
+            loss, logs, outputs = loss_method(batch)
+            return loss, (logs, outputs)
+
+        loss, (logs, outputs), gradients = backend.value_and_grad(loss_fn, variables)
+        getattr(self, update.optimizer).apply_gradients(zip(gradients, variables))
+        batch.update(outputs)
+        self.after_update(update)
+        return {update.log: loss, **logs}
+
+    def update_variables(self, update):
+        """The trainable variables an update changes: those of its networks."""
+        return [v for name in update.networks for v in getattr(self, name).trainable_variables]
+
+    # ---- compile and its serialisation ----------------------------------------------
+
+    def optimizer_names(self):
+        """The attributes holding the optimizers, in update order."""
+        return list(dict.fromkeys(update.optimizer for update, _ in self.update_order()))
+
+    def optimizers_by_name(self):
+        """`{attribute: optimizer}` for every update's optimizer (after `compile`)."""
+        return {name: getattr(self, name) for name in self.optimizer_names()}
+
+    def compile(self, **kwargs):
+        """Configures one optimizer per update, by attribute name (`d_optimizer=...`).
+
+        An optimizer not given defaults to Adam(2e-4, beta_1=0.5). Other keyword
+        arguments go to `keras.Model.compile` (`jit_compile`, `steps_per_execution`,
+        `run_eagerly`).
+        """
+        names = self.optimizer_names()
+        listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        for forbidden in ("optimizer", "loss", "metrics"):
+            if forbidden in kwargs:
+                raise ValueError(
+                    f"{type(self).__name__}.compile takes one optimizer per network: "
+                    f"{listed}; the losses are chosen with {type(self).__name__}(loss=...) and its other options. "
+                    f"Received: {forbidden}={kwargs[forbidden]!r}"
+                )
+        optimizers = {name: keras.optimizers.get(kwargs.pop(name, None) or default_optimizer()) for name in names}
+        if len({id(optimizer) for optimizer in optimizers.values()}) < len(optimizers):
+            raise ValueError(
+                f"Expected a distinct optimizer instance for each of {listed}. "
+                "Received: the same object twice."
+            )
+        super().compile(optimizer=None, **kwargs)
+        updates = [update for update, _ in self.update_order()]
+        for name, optimizer in optimizers.items():
+            setattr(self, name, optimizer)
+            # Build now, so that load_model can restore every optimizer's state.
+            update = next(update for update in updates if update.optimizer == name)
+            optimizer.build(self.update_variables(update))
+        self._compile_kwargs = {k: kwargs[k] for k in ("jit_compile", "steps_per_execution") if k in kwargs}
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        optimizers = {name: keras.optimizers.serialize(optimizer) for name, optimizer in self.optimizers_by_name().items()}
+        return {**optimizers, **self._compile_kwargs}
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for name in self.optimizer_names():
+            if name in config:
+                config[name] = keras.optimizers.deserialize(config[name])
+        self.compile(**config)
+
+    def get_config(self):
+        networks = {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.NETWORKS}
+        return {"name": self.name, "trainable": self.trainable, **networks, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config):
+        # Keras empties nested functional configs while deserialising: work on a copy.
+        config = copy.deepcopy(config)
+        for name in cls.NETWORKS:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+    # ---- fit guards -----------------------------------------------------------------
+
+    def check_data(self, data):
+        """Fails early, with what was expected and received, on unusable training data.
+
+        `data` is the `x` given to `fit`, or `(x, y)` when `y` is given.
+        """
+
+    def fit(self, x=None, y=None, callbacks=None, **kwargs):
+        """`keras.Model.fit`, after checking the first batch, and stopping on NaN losses.
+
+        A `StopOnNaN` callback watching every update's loss is added unless one is given.
+        """
+        if not self.compiled:
+            raise RuntimeError(f"Call compile() (or use a kerasgan preset) before fit(). Received: an uncompiled {type(self).__name__}.")
+        if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
+            raise ValueError(
+                f"{type(self).__name__}.fit has no validation pass: adversarial losses on "
+                "held-out data do not measure sample quality. Received: validation_data or "
+                "validation_split. Watch samples with kerasgan.callbacks.SampleGrid, or score "
+                "them with kerasgan.metrics, instead."
+            )
+        self.check_data(x if y is None else (x, np.asarray(y)))
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, StopOnNaN) for c in callbacks):
+            callbacks.append(StopOnNaN(tuple(update.log for update, _ in self.update_order())))
+        if not isinstance(x, np.ndarray) and not ops.is_tensor(x):
+            # Datasets shuffle themselves; Keras warns if asked to.
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, y, callbacks=callbacks, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__}.evaluate is not defined: adversarial losses on held-out "
+            "data do not measure sample quality. Score outputs with kerasgan.metrics, or "
+            "watch them with kerasgan.callbacks.SampleGrid."
+        )

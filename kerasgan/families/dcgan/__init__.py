@@ -1,0 +1,1 @@
+"""The dcgan family: networks and presets."""

@@ -1,0 +1,241 @@
+"""DCGAN-family presets: dcgan, cgan, acgan, wgan, wgan_gp, lsgan, sngan.
+
+Each is a function that builds and compiles a GAN with tuned defaults; `PRESETS` is
+this family's entry in the registry (`kerasgan.presets`).
+"""
+
+import keras
+
+from kerasgan.families.dcgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator
+from kerasgan.models import ACGAN, GAN, ConditionalGAN
+from kerasgan.families.preset import Preset, adam, seeded
+
+
+def _dcgan_family(
+    name,
+    image_shape,
+    latent_dim,
+    base_filters,
+    num_classes,
+    seed,
+    d_optimizer,
+    g_optimizer,
+    normalization="batch",
+    **gan_options,
+):
+    """Builds and compiles a DCGAN-architecture GAN, conditional when `num_classes`."""
+    seeded(seed)
+    generator = dcgan_generator(image_shape, latent_dim, base_filters, num_classes=num_classes)
+    discriminator = dcgan_discriminator(
+        image_shape, base_filters, normalization=normalization, num_classes=num_classes
+    )
+    if num_classes:
+        gan = ConditionalGAN(
+            generator, discriminator, num_classes, latent_dim=latent_dim, seed=seed, name=name, **gan_options
+        )
+    else:
+        gan = GAN(generator, discriminator, latent_dim=latent_dim, seed=seed, name=name, **gan_options)
+    gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+    return gan
+
+
+def dcgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, learning_rate=2e-4, num_classes=None, seed=None):
+    """DCGAN (Radford et al. 2016): transposed-conv generator, strided-conv discriminator.
+
+    Generator: dense projection, stride-2 transposed convolutions with BatchNorm and
+    ReLU, tanh output. Discriminator: stride-2 convolutions with LeakyReLU(0.2),
+    BatchNorm on all but the input stage. Non-saturating loss; Adam(2e-4,
+    beta_1=0.5) for each network. Adapts to square 28, 32, 64 (and larger
+    power-of-two) images with 1 or 3 channels.
+
+    `base_filters=32` (half the paper's 64) trains MNIST to clear digits in a few
+    CPU minutes; a sweep of width, label smoothing and learning rates moved a digit
+    classifier's score by no more than seed noise (benchmarks/tune_dcgan.py). Raise
+    it to 64 on a GPU or for 64x64 colour images.
+
+    Args:
+        image_shape: tuple. `(size, size, channels)`. Defaults to (28, 28, 1).
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Width of the networks. Defaults to 32.
+        learning_rate: float. Adam learning rate of both networks. Defaults to 2e-4.
+        num_classes: int or None. Class-conditional (projection discriminator) when
+            set. Defaults to None.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+
+    Reference:
+        Radford, Metz and Chintala 2016, "Unsupervised Representation Learning with
+        Deep Convolutional Generative Adversarial Networks".
+    """
+    return _dcgan_family(
+        "dcgan", image_shape, latent_dim, base_filters, num_classes, seed,
+        adam(learning_rate), adam(learning_rate), loss="non_saturating",
+    )
+
+
+def cgan(image_shape=(28, 28, 1), num_classes=10, latent_dim=100, base_filters=32, learning_rate=2e-4, seed=None):
+    """Conditional DCGAN (Mirza and Osindero 2014) with a projection discriminator.
+
+    The generator joins a 50-d label embedding to the latents; the discriminator adds
+    `<embed(label), features>` to its logit (Miyato and Koyama 2018). Otherwise the
+    DCGAN preset: non-saturating loss, Adam(2e-4, beta_1=0.5). Train on
+    `(images, labels)`; `generate(n, labels=...)` picks the classes.
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        num_classes: int. Defaults to 10.
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Defaults to 32.
+        learning_rate: float. Defaults to 2e-4.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+    """
+    return _dcgan_family(
+        "cgan", image_shape, latent_dim, base_filters, num_classes, seed,
+        adam(learning_rate), adam(learning_rate), loss="non_saturating",
+    )
+
+
+def acgan(image_shape=(28, 28, 1), num_classes=10, latent_dim=100, base_filters=32, learning_rate=2e-4, seed=None):
+    """AC-GAN (Odena et al. 2017): the discriminator also classifies, both networks use it.
+
+    DCGAN networks; the discriminator outputs `[logit, class_logits]` and sees no
+    labels; the class cross-entropy is added to both losses. Non-saturating loss,
+    Adam(2e-4, beta_1=0.5).
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        num_classes: int. Defaults to 10.
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Defaults to 32.
+        learning_rate: float. Defaults to 2e-4.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+    """
+    seeded(seed)
+    gan = ACGAN(
+        dcgan_generator(image_shape, latent_dim, base_filters, num_classes=num_classes),
+        acgan_discriminator(image_shape, num_classes, base_filters),
+        num_classes,
+        latent_dim=latent_dim,
+        seed=seed,
+        name="acgan",
+    )
+    gan.compile(d_optimizer=adam(learning_rate), g_optimizer=adam(learning_rate))
+    return gan
+
+
+def wgan(
+    image_shape=(28, 28, 1),
+    latent_dim=100,
+    base_filters=32,
+    learning_rate=2e-4,
+    clip_value=0.02,
+    num_classes=None,
+    seed=None,
+):
+    """Wasserstein GAN with weight clipping (Arjovsky et al. 2017).
+
+    DCGAN networks; the critic has no sigmoid and its weights are clipped to
+    [-clip_value, clip_value] after every update; 5 critic updates per generator
+    update; RMSprop for each network. The paper's RMSprop(5e-5) with clip 0.01 learns
+    slowly in short runs: on the MNIST sample, 30 epochs, a sweep
+    (benchmarks/preset_grids.py) gave a digit score of 3.86 for it, 4.31 for (2e-4,
+    0.01), 4.50 for (1e-4, 0.02) and 4.93 for the defaults here, (2e-4, 0.02).
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Defaults to 32.
+        learning_rate: float. RMSprop learning rate of both networks. Defaults to 2e-4.
+        clip_value: float. Critic weights are clipped to [-clip_value, clip_value].
+            Defaults to 0.02.
+        num_classes: int or None. Defaults to None.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+
+    Reference:
+        Arjovsky, Chintala and Bottou 2017, "Wasserstein GAN".
+    """
+    return _dcgan_family(
+        "wgan", image_shape, latent_dim, base_filters, num_classes, seed,
+        keras.optimizers.RMSprop(learning_rate), keras.optimizers.RMSprop(learning_rate),
+        loss="wasserstein", d_steps=5, clip_value=clip_value,
+    )
+
+
+def wgan_gp(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=None, seed=None):
+    """WGAN with gradient penalty (Gulrajani et al. 2017).
+
+    DCGAN networks with LayerNorm instead of BatchNorm in the critic (the penalty
+    needs per-sample gradients); penalty weight 10 on interpolates with a uniform
+    weight per sample; 5 critic updates per generator update; Adam(1e-4,
+    beta_1=0.5, beta_2=0.9) for each network.
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Defaults to 32.
+        num_classes: int or None. Defaults to None.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+
+    Reference:
+        Gulrajani et al. 2017, "Improved Training of Wasserstein GANs".
+    """
+    return _dcgan_family(
+        "wgan_gp", image_shape, latent_dim, base_filters, num_classes, seed,
+        adam(1e-4, 0.5, 0.9), adam(1e-4, 0.5, 0.9),
+        normalization="layer", loss="wasserstein", d_steps=5, gradient_penalty_weight=10.0,
+    )
+
+
+def lsgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=None, seed=None):
+    """Least squares GAN (Mao et al. 2017): targets 1 (real) and 0 (fake) on raw outputs.
+
+    DCGAN networks; Adam(2e-4, beta_1=0.5) for each network.
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Defaults to 32.
+        num_classes: int or None. Defaults to None.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+
+    Reference:
+        Mao et al. 2017, "Least Squares Generative Adversarial Networks".
+    """
+    return _dcgan_family(
+        "lsgan", image_shape, latent_dim, base_filters, num_classes, seed,
+        adam(2e-4), adam(2e-4), loss="least_squares",
+    )
+
+
+def sngan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=None, seed=None):
+    """SNGAN (Miyato et al. 2018): hinge loss, spectral normalisation in every D layer.
+
+    DCGAN generator; the discriminator's convolutions and dense layer are
+    `kerasgan.networks.SpectralConv2D` / `SpectralDense` (one power iteration per
+    step), with no BatchNorm; one D step per G step; Adam(2e-4, beta_1=0.5) for each
+    network.
+
+    Args:
+        image_shape: tuple. Defaults to (28, 28, 1).
+        latent_dim: int. Defaults to 100.
+        base_filters: int. Defaults to 32.
+        num_classes: int or None. Defaults to None.
+        seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
+
+    Reference:
+        Miyato et al. 2018, "Spectral Normalization for Generative Adversarial Networks".
+    """
+    return _dcgan_family(
+        "sngan", image_shape, latent_dim, base_filters, num_classes, seed,
+        adam(2e-4), adam(2e-4), normalization="spectral", loss="hinge",
+    )
+
+
+PRESETS = {
+    "dcgan": Preset(dcgan, "DCGAN: conv generator and discriminator, 28/32/64 px, 1 or 3 channels", "images", "mnist_sample"),
+    "cgan": Preset(cgan, "Conditional DCGAN with a projection discriminator; one row per class", "labelled images", "mnist_sample"),
+    "acgan": Preset(acgan, "AC-GAN: the discriminator also classifies the digit/class", "labelled images", "mnist_sample"),
+    "wgan": Preset(wgan, "Wasserstein GAN with weight clipping, 5 critic steps, RMSprop", "images", "mnist_sample"),
+    "wgan_gp": Preset(wgan_gp, "WGAN with gradient penalty 10, LayerNorm critic, 5 critic steps", "images", "mnist_sample"),
+    "lsgan": Preset(lsgan, "Least squares GAN on DCGAN networks", "images", "mnist_sample"),
+    "sngan": Preset(sngan, "Hinge loss with a spectrally normalised discriminator", "images", "mnist_sample"),
+}

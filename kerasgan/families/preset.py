@@ -1,0 +1,23 @@
+"""What every family's presets share: the `Preset` record and two small helpers."""
+
+import collections
+
+import keras
+
+# build: the function that returns a compiled model; description: one line;
+# data: what `fit` takes, "images", "labelled images", "pairs" (inputs, targets) or
+# "domains" (images_a, images_b); dataset: the default dataset of `kerasgan train`.
+Preset = collections.namedtuple("Preset", ["build", "description", "data", "dataset"])
+
+DATA_KINDS = ("images", "labelled images", "pairs", "domains")
+
+
+def adam(learning_rate, beta_1=0.5, beta_2=0.999):
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2)
+
+
+def seeded(seed):
+    """Seeds Python, NumPy and the backend when `seed` is set, so that the networks
+    built next get the same initial weights in every process."""
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
