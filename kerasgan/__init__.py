@@ -1,12 +1,14 @@
 """kerasgan: a Keras 3 model zoo of generative adversarial networks."""
 
 from kerasgan import backend, callbacks, datasets, engine, losses, metrics, models, networks, presets
-from kerasgan.models import GAN
+from kerasgan.models import GAN, CycleGAN, Pix2Pix
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CycleGAN",
     "GAN",
+    "Pix2Pix",
     "backend",
     "callbacks",
     "datasets",

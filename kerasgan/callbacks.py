@@ -66,27 +66,29 @@ def save_image_grid(images, path, rows=None, title=None):
     plt.close(figure)
 
 
-def sample_for_grid(gan, num_images, seed=None):
-    """`(images, rows)` for a grid: one row per class for conditional GANs."""
-    if not gan.num_classes:
-        return gan.generate(num_images, seed=seed), None
-    per_class = max(1, num_images // gan.num_classes)
-    labels = np.repeat(np.arange(gan.num_classes), per_class)
-    return gan.generate(len(labels), seed=seed, labels=labels), gan.num_classes
+def sample_for_grid(model, num_images, seed=None, examples=None):
+    """`(images, rows)` for a grid: the model's `preview` (one row per class for
+    conditional GANs; input | output | target rows for translation models)."""
+    return model.preview(num_images, seed=seed, examples=examples)
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Renders a fixed batch of latents to a PNG grid every `every_n_epochs` epochs.
+    """Renders a fixed batch of latents (or inputs) to a PNG grid every `every_n_epochs` epochs.
 
     The same latents are used at every epoch, so the grids show how the generator
-    changes. Conditional GANs get one row per class. Files are named
+    changes. Conditional GANs get one row per class. Translation models need
+    `examples`, fixed held-out images: Pix2Pix shows input | output | target rows,
+    CycleGAN a | a->b | a->b->a and b | b->a | b->a->b rows. Files are named
     `samples_epoch_{epoch:03d}.png` (epoch from 1), plus a copy `samples_latest.png`.
 
     Args:
         directory: str. Where to write the grids.
-        num_images: int. Images per grid. Defaults to 64.
+        num_images: int. Images per grid (examples shown, for translation models).
+            Defaults to 64.
         every_n_epochs: int. Defaults to 1.
         seed: int. Seed of the fixed latents. Defaults to 0.
+        examples: tuple of arrays or None. `(inputs, targets)` for Pix2Pix,
+            `(images_a, images_b)` for CycleGAN, in [-1, 1]. Defaults to None.
 
     Example:
 
@@ -95,8 +97,9 @@ class SampleGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, directory, num_images=64, every_n_epochs=1, seed=0):
+    def __init__(self, directory, num_images=64, every_n_epochs=1, seed=0, examples=None):
         super().__init__()
+        self.examples = examples
         self.directory = os.fspath(directory)
         self.num_images = num_images
         self.every_n_epochs = every_n_epochs
@@ -106,7 +109,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        images, rows = sample_for_grid(self.model, self.num_images, self.seed)
+        images, rows = sample_for_grid(self.model, self.num_images, self.seed, self.examples)
         title = f"epoch {epoch + 1}"
         path = os.path.join(self.directory, f"samples_epoch_{epoch + 1:03d}.png")
         save_image_grid(images, path, rows=rows, title=title)

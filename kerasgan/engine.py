@@ -224,3 +224,34 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
             "data do not measure sample quality. Score outputs with kerasgan.metrics, or "
             "watch them with kerasgan.callbacks.SampleGrid."
         )
+
+    # ---- samples and serving ----------------------------------------------------------
+
+    def preview(self, num_images=64, seed=0, examples=None):
+        """`(images, rows)` for a sample grid (`kerasgan.callbacks.SampleGrid`): images in
+        [-1, 1] and the number of rows (None: square). `examples` are fixed inputs for
+        models that translate images."""
+        raise NotImplementedError
+
+    def serving_model(self):
+        """The Keras model that `export` serves."""
+        raise NotImplementedError
+
+    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
+        """Exports `serving_model()` as a SavedModel whose `serve` endpoint runs it.
+
+        Runs on the TensorFlow and JAX backends. Keras 3.15's export fails on the torch
+        backend for these models, so there this raises with the way round: `.keras`
+        files are backend-independent.
+        """
+        refuse_torch_export()
+        return self.serving_model().export(filepath, format=format, verbose=verbose, **kwargs)
+
+
+def refuse_torch_export():
+    if keras.backend.backend() == "torch":
+        raise NotImplementedError(
+            "SavedModel export runs on the TensorFlow and JAX backends. Save the model "
+            "with model.save('model.keras'), then export it with KERAS_BACKEND=tensorflow: "
+            "keras.models.load_model('model.keras').export(path)."
+        )

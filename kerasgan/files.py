@@ -1,6 +1,7 @@
 """Atomic file writes: a file on disk is either complete or absent, never half-written.
 
 Every file is written to a temporary name in the same folder and then renamed.
+`cache_dir()` is where kerasgan keeps what it converts once (weights, datasets).
 """
 
 import os
@@ -15,6 +16,12 @@ def _file_mode():
 
 
 _FILE_MODE = _file_mode()
+
+
+def cache_dir():
+    """Where kerasgan keeps converted weights, statistics and datasets: `$KERASGAN_HOME`
+    or `~/.keras/kerasgan`."""
+    return os.environ.get("KERASGAN_HOME") or os.path.join(os.path.expanduser("~"), ".keras", "kerasgan")
 
 
 def atomic_write(path, write):

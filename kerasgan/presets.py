@@ -17,11 +17,13 @@ cgan = kerasgan.presets.cgan()  # conditional: load(..., labels=True)
 """
 
 from kerasgan.families.dcgan import presets as _dcgan
-from kerasgan.families.mlp import presets as _mlp
 from kerasgan.families.dcgan.presets import acgan, cgan, dcgan, lsgan, sngan, wgan, wgan_gp
+from kerasgan.families.image_to_image import presets as _image_to_image
+from kerasgan.families.image_to_image.presets import cyclegan, pix2pix
+from kerasgan.families.mlp import presets as _mlp
 from kerasgan.families.mlp.presets import mlp_gan
 
-PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS}
+PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS, **_image_to_image.PRESETS}
 
 
 def list():  # noqa: A001 - the public name the docs promise
@@ -36,4 +38,6 @@ def get(name, **kwargs):
     return PRESETS[name].build(**kwargs)
 
 
-__all__ = ["PRESETS", "acgan", "cgan", "dcgan", "get", "list", "lsgan", "mlp_gan", "sngan", "wgan", "wgan_gp"]
+__all__ = [
+    "PRESETS", "acgan", "cgan", "cyclegan", "dcgan", "get", "list", "lsgan", "mlp_gan", "pix2pix", "sngan", "wgan", "wgan_gp",
+]

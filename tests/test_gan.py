@@ -223,7 +223,7 @@ def test_calling_the_gan_runs_the_generator():
 
 def test_images_of_the_wrong_shape_are_rejected():
     gan = _compiled()  # (8, 8, 1)
-    with pytest.raises(ValueError, match=r"shape \(batch, 8, 8, 1\).*Received: images of shape \(4, 16, 16, 1\)"):
+    with pytest.raises(ValueError, match=r"shape \(batch, 8, 8, 1\).*Received: training images of shape \(4, 16, 16, 1\)"):
         gan.fit(random_images(4, (16, 16, 1)), epochs=1, verbose=0)
 
 

@@ -2,17 +2,41 @@
 
 - `pixels`: the pixel convention (`to_unit_range`, `to_uint8`), in one place.
 - `images`: single images, by name (`load`), from arrays or a folder.
+- `pairs`: paired images (`load_pairs`, Pix2Pix) and two domains (`load_domains`,
+  CycleGAN), by name, from arrays or folders.
+- `sources`: fetching and converting the named paired and two-domain sets (`prepare`).
 """
 
 from kerasgan.datasets.images import BUNDLED, from_arrays, from_folder, load, load_mnist_sample
-from kerasgan.datasets.pixels import to_uint8, to_unit_range
+from kerasgan.datasets.pairs import (
+    DOMAIN_SETS,
+    PAIR_SETS,
+    from_domain_arrays,
+    from_domain_folders,
+    from_pair_arrays,
+    from_pair_folders,
+    load_domains,
+    load_pairs,
+    prepare,
+)
+from kerasgan.datasets.pixels import composite_on_white, to_uint8, to_unit_range
 
 __all__ = [
     "BUNDLED",
+    "DOMAIN_SETS",
+    "PAIR_SETS",
+    "composite_on_white",
     "from_arrays",
+    "from_domain_arrays",
+    "from_domain_folders",
     "from_folder",
+    "from_pair_arrays",
+    "from_pair_folders",
     "load",
+    "load_domains",
     "load_mnist_sample",
+    "load_pairs",
+    "prepare",
     "to_uint8",
     "to_unit_range",
 ]

@@ -16,8 +16,8 @@ from importlib import resources
 
 import numpy as np
 
+from kerasgan.datasets.pixels import resize, size_pair, to_unit_range
 from kerasgan.datasets.pixels import tensorflow as _tf
-from kerasgan.datasets.pixels import to_unit_range
 
 BUNDLED = {
     "mnist_sample": "10,000 MNIST training digits (1,000 per class), bundled, CC BY-SA 3.0",
@@ -30,14 +30,6 @@ def _pipeline(dataset, batch_size, shuffle, buffer_size, drop_remainder, seed=No
         dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
-
-
-def _resize(images, image_size):
-    tf = _tf()
-    if image_size is None:
-        return images
-    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
-    return tf.image.resize(images, size, method="bilinear", antialias=True)
 
 
 def _check_batch_size(batch_size):
@@ -97,7 +89,7 @@ def from_arrays(
     dataset = tf.data.Dataset.from_tensor_slices(elements)
 
     def prepare(image, *label):
-        image = _resize(to_unit_range(image, value_range), image_size)
+        image = resize(to_unit_range(image, value_range), image_size)
         return (image, *label) if label else image
 
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
@@ -217,7 +209,7 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
         dataset = dataset.cache()
 
     def prepare(image, *label):
-        image = _resize(to_unit_range(image), image_size)
+        image = resize(to_unit_range(image), image_size)
         return (image, *label) if label else image
 
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
@@ -252,12 +244,11 @@ def from_folder(
     _check_batch_size(batch_size)
     if channels not in (1, 3):
         raise ValueError(f"Expected channels 1 or 3. Received: channels={channels!r}")
-    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
     dataset = keras.utils.image_dataset_from_directory(
         directory,
         labels="inferred" if labels else None,
         color_mode="grayscale" if channels == 1 else "rgb",
-        image_size=size,
+        image_size=size_pair(image_size),
         batch_size=batch_size,
         shuffle=shuffle,
         seed=seed,

@@ -1,8 +1,10 @@
 """The pixel convention, in one place: images are float32 in [-1, 1].
 
 Loaders map pixels with `to_unit_range` (`uint8 / 127.5 - 1`); `to_uint8` maps
-generated images back for display and for metrics. A leaf module: it imports nothing
-of kerasgan.
+generated images back for display and for metrics. `resize` is the one resize every
+loader uses (bilinear, antialiased), and `composite_on_white` the one way transparent
+images (RGBA, grey + alpha) become opaque. A leaf module: it imports nothing of
+kerasgan.
 """
 
 import numpy as np
@@ -28,3 +30,43 @@ def to_uint8(images):
     """Maps images in [-1, 1] (numpy or tensor) to uint8 pixels, as numpy."""
     images = np.asarray(images, dtype=np.float32)
     return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def size_pair(image_size):
+    """`(height, width)` from an int or a pair."""
+    return (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+
+
+def resize(images, image_size):
+    """Resizes a float image or batch with antialiased bilinear filtering; None keeps it."""
+    if image_size is None:
+        return images
+    return tensorflow().image.resize(images, size_pair(image_size), method="bilinear", antialias=True)
+
+
+def composite_on_white(images):
+    """Composites uint8 images with alpha (RGBA or grey + alpha) onto a white background.
+
+    Args:
+        images: uint8 array `(..., 4)` (RGBA) or `(..., 2)` (grey + alpha), one image
+            or a batch.
+
+    Returns:
+        uint8 array `(..., 3)` or `(..., 1)`: `colour * alpha + 255 * (1 - alpha)`.
+
+    Example:
+
+    ```python
+    rgba = np.zeros((2, 8, 8, 4), np.uint8)  # fully transparent
+    kerasgan.datasets.composite_on_white(rgba)  # (2, 8, 8, 3), all 255
+    ```
+    """
+    images = np.asarray(images)
+    if images.ndim < 3 or images.shape[-1] not in (2, 4):
+        raise ValueError(
+            "Expected images with an alpha channel, of shape (..., 4) (RGBA) or (..., 2) "
+            f"(grey + alpha). Received: images of shape {images.shape}"
+        )
+    colour = images[..., :-1].astype(np.float32)
+    alpha = images[..., -1:].astype(np.float32) / 255.0
+    return np.rint(colour * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)

@@ -1,4 +1,4 @@
-"""Metrics for generated images: FID, KID, IS and precision/recall.
+"""Metrics for generated images: FID, KID, IS and precision/recall; L1, PSNR, SSIM for translation.
 
 `frechet_inception_distance`, `kernel_inception_distance` and `precision_recall` use
 the reference FID Inception network (TF "inception-2015-12-05", pool_3) with the
@@ -32,14 +32,23 @@ from kerasgan.metrics.statistics import (
     kernel_distance_from_features,
     precision_recall_from_features,
 )
+from kerasgan.metrics.translation import (
+    TRANSLATION_METRICS,
+    evaluate_translation,
+    l1_error,
+    psnr,
+    ssim,
+)
 
 __all__ = [
     "METRICS",
+    "TRANSLATION_METRICS",
     "DomainClassifier",
     "FeatureStatistics",
     "InceptionFeatures",
     "compare",
     "evaluate",
+    "evaluate_translation",
     "extract_features",
     "feature_extractor",
     "frechet_distance",
@@ -50,7 +59,10 @@ __all__ = [
     "inception_score_from_probabilities",
     "kernel_distance_from_features",
     "kernel_inception_distance",
+    "l1_error",
     "precision_recall",
     "precision_recall_from_features",
+    "psnr",
     "reference_features",
+    "ssim",
 ]

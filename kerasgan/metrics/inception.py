@@ -25,7 +25,7 @@ import zipfile
 import keras
 import numpy as np
 
-from kerasgan.files import atomic_write
+from kerasgan.files import atomic_write, cache_dir
 
 __all__ = [
     "InceptionFeatures",
@@ -43,12 +43,6 @@ WEIGHTS_SHA256 = "6dc06bac885185f2bc61628b47bbc3838af024721558ba29b2991e5ae12e8a
 INPUT_SIZE = 299
 FEATURE_DIM = 2048
 _BATCH_NORM_EPSILON = 1e-3
-
-
-def cache_dir():
-    """Where kerasgan keeps converted weights and statistics: `$KERASGAN_HOME` or
-    `~/.keras/kerasgan`."""
-    return os.environ.get("KERASGAN_HOME") or os.path.join(os.path.expanduser("~"), ".keras", "kerasgan")
 
 
 # --- reading the TorchScript archive without torch -------------------------------------

@@ -1,7 +1,10 @@
-"""GAN models: `keras.Model` subclasses that own the alternating `train_step`."""
+"""kerasgan's models: `keras.Model` subclasses on the shared adversarial engine
+(`kerasgan.engine`). Each family's model class lives in its family folder; this module
+gathers the public ones."""
 
+from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
 from kerasgan.models.conditional import ACGAN, ConditionalGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.guards import StopOnNaN, check_training_data
 
-__all__ = ["ACGAN", "ConditionalGAN", "GAN", "StopOnNaN", "check_training_data"]
+__all__ = ["ACGAN", "ConditionalGAN", "CycleGAN", "GAN", "Pix2Pix", "StopOnNaN", "check_training_data"]

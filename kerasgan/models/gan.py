@@ -314,17 +314,13 @@ class GAN(AdversarialModel):
             chunks.append(ops.convert_to_numpy(self.sampling_generator(inputs, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
-    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """Exports the generator, as a SavedModel whose `serve` endpoint maps latents to images.
+    def serving_model(self):
+        return self.sampling_generator
 
-        Runs on the TensorFlow and JAX backends. Keras 3.15's export fails on
-        the torch backend for these models, so there this raises with the way round:
-        `.keras` files are backend-independent.
-        """
-        if keras.backend.backend() == "torch":
-            raise NotImplementedError(
-                "SavedModel export runs on the TensorFlow and JAX backends. Save the GAN "
-                "with gan.save('gan.keras'), then export it with KERAS_BACKEND=tensorflow: "
-                "keras.models.load_model('gan.keras').export(path)."
-            )
-        return self.sampling_generator.export(filepath, format=format, verbose=verbose, **kwargs)
+    def preview(self, num_images=64, seed=0, examples=None):
+        """`(images, rows)` for a sample grid: one row per class for conditional GANs."""
+        if not self.num_classes:
+            return self.generate(num_images, seed=seed), None
+        per_class = max(1, num_images // self.num_classes)
+        labels = np.repeat(np.arange(self.num_classes), per_class)
+        return self.generate(len(labels), seed=seed, labels=labels), self.num_classes

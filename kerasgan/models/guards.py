@@ -59,26 +59,42 @@ def check_training_data(data, image_shape, num_classes=None):
     images = batch[0] if isinstance(batch, (tuple, list)) else batch
     if num_classes:
         _check_labels(batch, num_classes)
+    check_images(images, image_shape)
+
+
+def first_batch(data):
+    """The first element of a tf.data.Dataset or the arrays themselves, or None when
+    `data` is another kind of iterable (not inspected). Raises on empty data."""
+    return _first_batch(data)
+
+
+def check_images(images, image_shape, what="training images", network="the generator's output"):
+    """Fails, saying what was expected and received, unless `images` is a float batch of
+    shape `(batch, *image_shape)` with values in [-1, 1]."""
     images = keras.ops.convert_to_numpy(images)
     if tuple(images.shape[1:]) != tuple(image_shape):
+        hint = (
+            " They have 4 channels (RGBA?): composite them onto a background or drop the alpha "
+            "channel (kerasgan.datasets does this)."
+            if images.ndim == 4 and images.shape[-1] == 4 and image_shape[-1] != 4
+            else " Load the data with kerasgan.datasets (image_size=...) or build the model for this shape."
+        )
         raise ValueError(
-            f"Expected training images of shape (batch, {', '.join(map(str, image_shape))}), "
-            "the generator's output shape. Received: images of shape "
-            f"{tuple(images.shape)}. Load the data with kerasgan.datasets.load(..., "
-            "image_size=...) or build the GAN for this image shape."
+            f"Expected {what} of shape (batch, {', '.join(map(str, image_shape))}), {network} "
+            f"shape. Received: {what} of shape {tuple(images.shape)}.{hint}"
         )
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(
-            "Expected float training images in [-1, 1]. Received: dtype "
+            f"Expected float {what} in [-1, 1]. Received: dtype "
             f"{images.dtype} with values in [{images.min()}, {images.max()}]. "
             "Rescale with images / 127.5 - 1 or load through kerasgan.datasets."
         )
     low, high = float(images.min()), float(images.max())
     if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError("Expected finite training images. Received: NaN or infinite values.")
+        raise ValueError(f"Expected finite {what}. Received: NaN or infinite values.")
     if low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
         raise ValueError(
-            "Expected training images in [-1, 1]. Received: values in "
+            f"Expected {what} in [-1, 1]. Received: values in "
             f"[{low:g}, {high:g}]. Rescale uint8 pixels with images / 127.5 - 1 "
             "(kerasgan.datasets does this for you)."
         )

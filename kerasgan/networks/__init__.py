@@ -4,6 +4,7 @@ Each builder lives in its family's `networks.py`; this module gathers the public
 """
 
 from kerasgan.families.dcgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator
+from kerasgan.families.image_to_image.networks import patchgan_discriminator, resnet_generator, unet_generator
 from kerasgan.families.mlp.networks import mlp_discriminator, mlp_generator
 from kerasgan.layers import SpectralConv2D, SpectralDense
 
@@ -13,6 +14,9 @@ __all__ = [
     "dcgan_generator",
     "mlp_discriminator",
     "mlp_generator",
+    "patchgan_discriminator",
+    "resnet_generator",
+    "unet_generator",
     "SpectralConv2D",
     "SpectralDense",
 ]

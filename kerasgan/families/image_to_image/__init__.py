@@ -1,0 +1,1 @@
+"""The image-to-image family: Pix2Pix (paired) and CycleGAN (unpaired)."""
