@@ -54,6 +54,11 @@ def _translate_in_batches(network, images, shape, batch_size):
     return outputs[0] if single else outputs
 
 
+def _inference(network):
+    # A closure of one argument: an export endpoint's signature is its arguments.
+    return lambda images: network(images, training=False)
+
+
 def _grid_rows(*rows):
     """Stacks rows of images for a grid, grey ones repeated to RGB when rows differ."""
     channels = max(row.shape[-1] for row in rows)
@@ -391,18 +396,15 @@ class CycleGAN(AdversarialModel):
         and `serve` (= `a_to_b`). TensorFlow and JAX backends."""
         refuse_torch_export()
         archive = keras.export.ExportArchive()
-        for direction, network, shape in [
+        archive.track(self.generator_ab)
+        archive.track(self.generator_ba)
+        for endpoint, network, shape in [
+            ("serve", self.generator_ab, self.image_shape_a),
             ("a_to_b", self.generator_ab, self.image_shape_a),
             ("b_to_a", self.generator_ba, self.image_shape_b),
         ]:
-            archive.track(network)
             signature = [keras.InputSpec(shape=(None, *shape), dtype="float32")]
-            archive.add_endpoint(direction, lambda images, network=network: network(images, training=False), input_signature=signature)
-        archive.add_endpoint(
-            "serve",
-            lambda images: self.generator_ab(images, training=False),
-            input_signature=[keras.InputSpec(shape=(None, *self.image_shape_a), dtype="float32")],
-        )
+            archive.add_endpoint(endpoint, _inference(network), input_signature=signature)
         archive.write_out(filepath, verbose=verbose, **kwargs)
 
     def preview(self, num_images=8, seed=0, examples=None):
