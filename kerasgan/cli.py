@@ -3,6 +3,7 @@
     kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0]
     kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
+    kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
     kerasgan list
 """
 
@@ -26,9 +27,9 @@ def _parser():
 
     train = commands.add_parser("train", help="train a preset on a dataset")
     train.add_argument("preset", nargs="?", default="dcgan", help="preset name (default: dcgan)")
-    train.add_argument("--dataset", default="mnist_sample", help="dataset name (default: the bundled mnist_sample)")
+    train.add_argument("--dataset", default=None, help="dataset name (default: the preset's; mnist_sample for the DCGAN family)")
     train.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
-    train.add_argument("--batch-size", type=int, default=64, help="default: 64")
+    train.add_argument("--batch-size", type=int, default=None, help="default: 64, or 16 for pix2pix and cyclegan")
     train.add_argument("--image-size", type=int, default=None, help="resize images to this side")
     train.add_argument("--steps-per-epoch", type=int, default=None, help="cap the batches per epoch")
     train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
@@ -55,14 +56,20 @@ def _parser():
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
     evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
 
+    translate = commands.add_parser("translate", help="translate a folder of images with a saved pix2pix or cyclegan")
+    translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN")
+    translate.add_argument("input", help="folder of images (resized to the model's size)")
+    translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
+    translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b", help="CycleGAN only (default: a_to_b)")
+
     commands.add_parser("list", help="list the presets")
     return parser
 
 
-def _load_gan(path):
+def _load_model(path):
     import keras
 
-    from kerasgan.models import GAN
+    from kerasgan.engine import AdversarialModel
 
     if not os.path.isfile(path):
         raise SystemExit(f"error: no model file at {path!r}. Expected a .keras file written by kerasgan.")
@@ -71,49 +78,72 @@ def _load_gan(path):
     except Exception as error:  # a corrupt or foreign file fails in many ways
         raise SystemExit(
             f"error: could not load {path!r} as a kerasgan model ({type(error).__name__}: {error}). "
-            "Expected a .keras file written by GAN.save or `kerasgan train`."
+            "Expected a .keras file written by model.save or `kerasgan train`."
         ) from None
-    if not isinstance(model, GAN):
-        raise SystemExit(f"error: {path!r} holds a {type(model).__name__}, not a kerasgan GAN.")
+    if not isinstance(model, AdversarialModel):
+        raise SystemExit(f"error: {path!r} holds a {type(model).__name__}, not a kerasgan model.")
     return model
+
+
+def _training_data(preset, args, dataset_name, batch_size):
+    """`(dataset, build_options, examples)` for a preset: its kind of data, the shapes
+    the preset is built for, and held-out examples for translation grids."""
+    from kerasgan import datasets
+
+    if preset.data in ("images", "labelled images"):
+        labelled = preset.data == "labelled images"
+        dataset = datasets.load(dataset_name, batch_size=batch_size, image_size=args.image_size, labels=labelled, seed=args.seed)
+        spec = dataset.element_spec
+        return dataset, {"image_shape": tuple((spec[0] if labelled else spec).shape[1:])}, None
+    load = datasets.load_pairs if preset.data == "pairs" else datasets.load_domains
+    dataset = load(dataset_name, image_size=args.image_size, batch_size=batch_size, seed=args.seed)
+    first, second = (tuple(spec.shape[1:]) for spec in dataset.element_spec)
+    options = {"image_shape": first}
+    if preset.data == "pairs":
+        options["target_channels"] = second[-1]
+    elif second != first:
+        options.update(image_shape_b=second, identity_weight=0.0)
+    held_out = next(iter(load(dataset_name, split="test", image_size=args.image_size, batch_size=8, shuffle=False)))
+    return dataset, options, tuple(part.numpy() for part in held_out)
 
 
 def train(args):
     import keras
 
-    from kerasgan import callbacks, datasets, presets
+    from kerasgan import callbacks, presets
 
     if args.preset not in presets.PRESETS:
         raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}")
+    preset = presets.PRESETS[args.preset]
+    dataset_name = args.dataset or preset.dataset
+    translation = preset.data in ("pairs", "domains")
+    batch_size = args.batch_size or (16 if translation else 64)
     out = args.out or os.path.join("runs", args.preset)
     checkpoint_path = os.path.join(out, "model.keras")
-    conditional = presets.PRESETS[args.preset].data == "labelled images"
-    dataset = datasets.load(
-        args.dataset, batch_size=args.batch_size, image_size=args.image_size, labels=conditional, seed=args.seed
-    )
-    spec = dataset.element_spec
-    image_shape = tuple((spec[0] if conditional else spec).shape[1:])
+    dataset, options, examples = _training_data(preset, args, dataset_name, batch_size)
+    if args.steps_per_epoch:
+        dataset = dataset.take(args.steps_per_epoch)
     initial_epoch = 0
     if args.resume and os.path.exists(checkpoint_path):
-        gan = _load_gan(checkpoint_path)
+        model = _load_model(checkpoint_path)
         initial_epoch = callbacks.Checkpoint.epochs_done(checkpoint_path)
         print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
     else:
-        keras.utils.set_random_seed(args.seed)
-        gan = presets.get(args.preset, image_shape=image_shape, seed=args.seed)
-    if args.steps_per_epoch:
-        dataset = dataset.take(args.steps_per_epoch)
+        if translation:
+            # The papers' schedule over the whole run: constant, then linear decay to 0.
+            options["total_steps"] = args.epochs * int(dataset.cardinality())
+        model = presets.get(args.preset, seed=args.seed, **options)
     print(
-        f"Training {args.preset} on {args.dataset} {image_shape} with the {keras.backend.backend()} "
+        f"Training {args.preset} on {dataset_name} {options['image_shape']} with the {keras.backend.backend()} "
         f"backend for {args.epochs} epochs; writing to {out}/"
     )
     started = time.perf_counter()
-    history = gan.fit(
+    history = model.fit(
         dataset,
         epochs=args.epochs,
         initial_epoch=initial_epoch,
         callbacks=[
-            callbacks.SampleGrid(out),
+            callbacks.SampleGrid(out, num_images=8 if translation else 64, examples=examples),
             callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
             callbacks.Checkpoint(checkpoint_path),
         ],
@@ -121,21 +151,62 @@ def train(args):
     seconds = time.perf_counter() - started
     steps = len(history.epoch) * int(dataset.cardinality())
     print(
-        f"Done in {seconds:.0f} s ({steps * args.batch_size / max(seconds, 1e-9):.0f} images/s). "
+        f"Done in {seconds:.0f} s ({steps * batch_size / max(seconds, 1e-9):.0f} images/s). "
         f"Samples: {out}/samples_latest.png; curves: {out}/training_curves.png; model: {checkpoint_path}"
     )
     export_path = os.path.join(out, "generator_savedmodel")
     try:
-        gan.export(export_path, verbose=False)
+        model.export(export_path, verbose=False)
         print(f"SavedModel generator: {export_path}/")
     except NotImplementedError as error:
         print(f"SavedModel generator not written: {error}")
 
 
+def translate(args):
+    import numpy as np
+    from PIL import Image
+
+    from kerasgan.datasets import composite_on_white, to_uint8
+    from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
+    from kerasgan.files import atomic_write
+
+    model = _load_model(args.model)
+    if not isinstance(model, (Pix2Pix, CycleGAN)):
+        raise SystemExit(f"error: {args.model!r} holds a {type(model).__name__}, which does not translate images. Use `kerasgan sample`.")
+    if isinstance(model, CycleGAN):
+        shape = model.image_shape_a if args.direction == "a_to_b" else model.image_shape_b
+        run = lambda images: model.translate(images, direction=args.direction)  # noqa: E731
+    else:
+        shape = model.source_shape
+        run = model.translate
+    names = sorted(n for n in os.listdir(args.input) if n.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".gif")))
+    if not names:
+        raise SystemExit(f"error: no images (png, jpg, bmp, gif) in {args.input!r}.")
+    height, width, channels = shape
+    images = []
+    for name in names:
+        with Image.open(os.path.join(args.input, name)) as image:
+            image = composite_on_white(np.asarray(image.convert("RGBA")))
+            image = Image.fromarray(image).convert("L" if channels == 1 else "RGB")
+            if image.size != (width, height):
+                image = image.resize((width, height), Image.BILINEAR)
+            images.append(np.asarray(image, dtype=np.float32).reshape(height, width, channels) / 127.5 - 1.0)
+    outputs = to_uint8(run(np.stack(images)))
+    os.makedirs(args.out, exist_ok=True)
+    for name, output in zip(names, outputs):
+        path = os.path.join(args.out, os.path.splitext(name)[0] + ".png")
+        picture = Image.fromarray(output.squeeze(-1) if output.shape[-1] == 1 else output)
+        atomic_write(path, lambda temporary: picture.save(temporary, format="PNG"))
+    print(f"Translated {len(names)} images ({height}x{width}) from {args.input} to {args.out}")
+
+
 def sample(args):
     from kerasgan.callbacks import sample_for_grid, save_image_grid
+    from kerasgan.models import GAN
 
-    gan = _load_gan(args.model)
+    gan = _load_model(args.model)
+    if not isinstance(gan, GAN):
+        raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images. Use `kerasgan translate`.")
     images, rows = sample_for_grid(gan, args.n, seed=args.seed)
     save_image_grid(images, args.out, rows=rows)
     print(f"Wrote {args.n} samples to {args.out}")
@@ -171,7 +242,7 @@ def evaluate(args):
     unknown = [name for name in names if name not in metrics.METRICS]
     if unknown:
         raise ValueError(f"Unknown metrics {unknown}. Expected names from: {', '.join(metrics.METRICS)}.")
-    gan = _load_gan(args.model)
+    gan = _load_model(args.model)
     split = args.split or ("train" if args.dataset == "mnist_sample" else "test")
     image_size = tuple(gan.image_shape[:2])
     real = datasets.load(
@@ -222,7 +293,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     _quiet_tensorflow()
     try:
-        {"train": train, "sample": sample, "evaluate": evaluate, "list": list_presets}[args.command](args)
+        {"train": train, "sample": sample, "translate": translate, "evaluate": evaluate, "list": list_presets}[args.command](args)
     except (ValueError, FloatingPointError, FileNotFoundError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

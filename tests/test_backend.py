@@ -147,3 +147,23 @@ def test_unconnected_variables_and_inputs_get_zero_gradients():
     inputs = ops.convert_to_tensor(np.ones((2, 3), "float32"))
     gradients = backend.input_gradients(lambda x: ops.ones((2,)), inputs)
     np.testing.assert_array_equal(_np(gradients), np.zeros((2, 3)))
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the Keras internals are the JAX trainer's")
+def test_the_keras_internals_the_jax_trainer_relies_on_are_still_there():
+    import inspect
+
+    from kerasgan.backend import jax as jax_backend
+
+    for owner, name, parameters in jax_backend.KERAS_INTERNALS:
+        assert hasattr(owner, name), (
+            f"Keras {keras.__version__} no longer has {owner.__name__}.{name}, which "
+            "kerasgan/backend/jax.py overrides to carry several optimizers through fit(). "
+            "Adapt AdversarialTrainer to the new JAX trainer."
+        )
+        found = list(inspect.signature(getattr(owner, name)).parameters)
+        missing = [p for p in parameters if p not in found]
+        assert not missing, (
+            f"Keras {keras.__version__} changed {owner.__name__}.{name}: parameters {missing} are "
+            f"gone (now {found}). kerasgan/backend/jax.py relies on them; adapt AdversarialTrainer."
+        )

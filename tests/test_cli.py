@@ -49,7 +49,7 @@ def test_sample_rejects_missing_corrupt_and_foreign_files(tmp_path):
         cli.main(["sample", str(corrupt)])
     foreign = tmp_path / "foreign.keras"
     keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(foreign)
-    with pytest.raises(SystemExit, match="not a kerasgan GAN"):
+    with pytest.raises(SystemExit, match="not a kerasgan model"):
         cli.main(["sample", str(foreign)])
 
 
