@@ -25,7 +25,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--out", default="runs/preset_grids")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--presets", nargs="*", default=[n for n in kerasgan.presets.PRESETS if n != "mlp_gan"])
+    parser.add_argument("--presets", nargs="*", default=[n for n, p in kerasgan.presets.PRESETS.items() if p.data in ("images", "labelled images") and n != "mlp_gan"])
     parser.add_argument("--options", nargs="*", default=[""], help="preset keyword sets, e.g. learning_rate=1e-4,clip_value=0.02")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)

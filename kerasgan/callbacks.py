@@ -19,6 +19,8 @@ from kerasgan.models.guards import StopOnNaN
 
 # Epoch-log keys of sample-quality metrics, plotted by TrainingCurves.
 QUALITY_KEYS = ("fid", "kid", "cfd")
+# Step-log keys of the image-to-image models' unweighted L1 terms.
+RECONSTRUCTION_KEYS = ("l1", "cycle", "identity")
 
 __all__ = [
     "Checkpoint",
@@ -172,6 +174,7 @@ class TrainingCurves(keras.callbacks.Callback):
 
         panels = [
             ("losses", [k for k in self.history if k.endswith("loss") or k == "gp"]),
+            ("reconstruction (L1)", [k for k in self.history if k in RECONSTRUCTION_KEYS]),
             ("discriminator scores", [k for k in self.history if k.endswith("score")]),
         ]
         curves = {key: (self.history["step"][: len(values)], values, None) for key, values in self.history.items()}

@@ -98,3 +98,51 @@ def test_evaluate_rejects_bad_metrics_and_models(tmp_path, capsys):
     presets.dcgan(image_shape=(28, 28, 1), seed=0).save(model)
     assert cli.main(["evaluate", str(model), "--metrics", "fid,fdi"]) == 1
     assert "Unknown metrics" in capsys.readouterr().err
+
+
+def test_translate_maps_a_folder_of_images(tmp_path, capsys):
+    import numpy as np
+    from PIL import Image
+
+    import kerasgan
+
+    model = kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4, seed=0)
+    model.save(tmp_path / "pix2pix.keras")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(folder / "rgb.png")
+    Image.fromarray(rng.integers(0, 255, (16, 16, 4), dtype=np.uint8), "RGBA").save(folder / "rgba.png")
+    Image.fromarray(rng.integers(0, 255, (40, 30, 3), dtype=np.uint8)).save(folder / "large.jpg")
+    out = tmp_path / "out"
+    assert cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(folder), "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == ["large.png", "rgb.png", "rgba.png"]
+    with Image.open(out / "large.png") as picture:
+        assert (picture.size, picture.mode) == ((16, 16), "RGB")
+    # The file holds the model's translation of the input.
+    with Image.open(folder / "rgb.png") as picture:
+        source = np.asarray(picture, dtype=np.float32) / 127.5 - 1
+    expected = kerasgan.datasets.to_uint8(model.translate(source))
+    with Image.open(out / "rgb.png") as picture:
+        np.testing.assert_array_equal(np.asarray(picture), expected)
+    assert "Translated 3 images" in capsys.readouterr().out
+
+    cyclegan = kerasgan.presets.cyclegan(image_shape=(16, 16, 1), base_filters=4, num_blocks=1, seed=0)
+    cyclegan.save(tmp_path / "cyclegan.keras")
+    assert cli.main(["translate", str(tmp_path / "cyclegan.keras"), str(folder), "--out", str(out), "--direction", "b_to_a"]) == 0
+    with Image.open(out / "rgb.png") as picture:
+        assert (picture.size, picture.mode) == ((16, 16), "L")
+
+
+def test_sample_and_translate_say_which_command_fits_the_model(tmp_path):
+    import kerasgan
+
+    kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4).save(tmp_path / "pix2pix.keras")
+    with pytest.raises(SystemExit, match="translates images. Use `kerasgan translate`"):
+        cli.main(["sample", str(tmp_path / "pix2pix.keras")])
+    kerasgan.presets.dcgan(base_filters=4, latent_dim=8).save(tmp_path / "dcgan.keras")
+    (tmp_path / "in").mkdir()
+    with pytest.raises(SystemExit, match="does not translate images. Use `kerasgan sample`"):
+        cli.main(["translate", str(tmp_path / "dcgan.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    with pytest.raises(SystemExit, match="no images"):
+        cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
