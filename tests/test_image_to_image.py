@@ -159,14 +159,16 @@ def test_constant_then_linear_decay():
 
 
 def test_image_pool_fills_then_mixes_history_in():
-    pool = ImagePool(4, (2, 2, 1), seed=0)
     first = np.full((3, 2, 2, 1), 1.0, "float32")
-    np.testing.assert_array_equal(_np(pool(first)), first)  # filling: pass through
     second = np.full((3, 2, 2, 1), 2.0, "float32")
-    out = _np(pool(second))
-    # The 4th slot takes one new image (passed through); the rest are full-pool draws.
-    assert int(_np(pool.count)) == 4
-    assert set(np.unique(out)) <= {1.0, 2.0}
+    for seed in range(12):
+        pool = ImagePool(4, (2, 2, 1), seed=seed)
+        np.testing.assert_array_equal(_np(pool(first)), first)  # filling: pass through
+        # The 4th slot takes one new image (passed through); the others may swap with
+        # the 3 images stored before, never with the still-empty slot.
+        out = _np(pool(second))
+        assert int(_np(pool.count)) == 4
+        assert set(np.unique(out)) <= {1.0, 2.0}, (seed, out[:, 0, 0, 0])
     swapped = []
     for step in range(200):
         batch = np.full((4, 2, 2, 1), 10.0 + step, "float32")

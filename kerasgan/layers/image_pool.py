@@ -12,7 +12,7 @@ class ImagePool(keras.layers.Layer):
     image is, with probability 1/2, swapped with a random stored one (the stored one is
     returned, the new one takes its place), else passed through: the discriminator
     sees a history of generators, which damps oscillation (CycleGAN uses 50 images).
-    Within one batch, swapped images take distinct slots. The pool is a
+    Within one batch (of at most `pool_size` images), swapped images take distinct slots. The pool is a
     non-trainable weight, so it is saved with the model and resumes with it.
 
     Args:
@@ -42,13 +42,19 @@ class ImagePool(keras.layers.Layer):
             return images
         batch_size = ops.shape(images)[0]
         position = ops.arange(batch_size, dtype="int32")
-        # Slot of each image: the next free ones while filling, else distinct random ones.
+        # Slot of each image: the next free ones while filling, else distinct random ones
+        # among the slots filled before this batch (random keys, filled slots sorted first).
         filling = self.count + position < self.pool_size
-        random_slots = keras.random.shuffle(ops.arange(self.pool_size, dtype="int32"), seed=self.seed_generator)
-        random_slots = ops.take(random_slots, position % self.pool_size)
+        slot_ids = ops.arange(self.pool_size, dtype="int32")
+        keys = keras.random.uniform((self.pool_size,), seed=self.seed_generator) + 2.0 * ops.cast(
+            slot_ids >= self.count, "float32"
+        )
+        filled_in_random_order = ops.cast(ops.argsort(keys), "int32")
+        random_slots = ops.take(filled_in_random_order, position % ops.maximum(self.count, 1))
         slots = ops.where(filling, self.count + position, random_slots)
         swap = ops.logical_and(
-            ops.logical_not(filling), keras.random.uniform((batch_size,), seed=self.seed_generator) < 0.5
+            ops.logical_and(ops.logical_not(filling), self.count > 0),
+            keras.random.uniform((batch_size,), seed=self.seed_generator) < 0.5,
         )
         stored = ops.take(self.images, slots, axis=0)
         broadcast = (-1, 1, 1, 1)
