@@ -96,6 +96,16 @@ def auxiliary_classifier_loss(labels, class_logits):
     return ops.mean(ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))
 
 
+# ---- reconstruction (Pix2Pix's L1, CycleGAN's cycle and identity terms) -------------
+
+
+def l1_reconstruction_loss(outputs, targets):
+    """`mean(|outputs - targets|)` over every pixel and image: the L1 term that ties a
+    translation to its target (Isola et al. 2017) or to the original after a cycle
+    (Zhu et al. 2017)."""
+    return ops.mean(ops.abs(outputs - targets))
+
+
 # ---- penalties ---------------------------------------------------------------------
 
 

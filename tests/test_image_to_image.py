@@ -262,3 +262,46 @@ def test_two_domains_of_other_shapes_are_rejected():
         kerasgan.presets.cyclegan(image_shape=(16, 16, 1), image_shape_b=(16, 16, 3))
     with pytest.raises(ValueError, match="examples"):
         model.preview(4)
+
+
+# ---- the losses, term by term ------------------------------------------------------------
+
+
+def test_pix2pix_losses_are_the_papers_terms():
+    inputs, targets = _blobs(4, seed=11), -_blobs(4, seed=11)
+    model = tiny_pix2pix(l1_weight=100.0)
+    batch = {"inputs": keras.ops.convert_to_tensor(inputs), "targets": keras.ops.convert_to_tensor(targets)}
+    g_loss, logs, outputs = model.generator_update_loss(batch)
+    fakes = _np(outputs["fakes"])
+    fake_logits = _np(model.discriminator([inputs, fakes], training=True))
+    softplus = lambda x: np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)  # noqa: E731
+    # non-saturating -log sigmoid(D(x, G(x))) + 100 |G(x) - y|
+    expected = softplus(-fake_logits).mean() + 100.0 * np.abs(fakes - targets).mean()
+    assert float(_np(g_loss)) == pytest.approx(expected, rel=1e-4)
+    assert float(_np(logs["l1"])) == pytest.approx(np.abs(fakes - targets).mean(), rel=1e-5)
+    d_loss, _, _ = model.discriminator_update_loss({**batch, "fakes": outputs["fakes"]})
+    real_logits = _np(model.discriminator([inputs, targets], training=True))
+    fake_logits = _np(model.discriminator([inputs, fakes], training=True))
+    # The discriminator's cross-entropy, halved.
+    expected = 0.5 * (softplus(-real_logits).mean() + softplus(fake_logits).mean())
+    assert float(_np(d_loss)) == pytest.approx(expected, rel=1e-4)
+
+
+def test_cyclegan_generator_loss_is_adversarial_plus_weighted_cycle_and_identity():
+    a, b = _blobs(4, seed=12), -_blobs(4, seed=13)
+    model = tiny_cyclegan(cycle_weight=10.0, identity_weight=0.5)
+    batch = {"a": keras.ops.convert_to_tensor(a), "b": keras.ops.convert_to_tensor(b)}
+    loss, logs, outputs = model.generator_update_loss(batch)
+
+    def run(network, images):
+        return _np(network(images, training=True))
+
+    fake_b, fake_a = run(model.generator_ab, a), run(model.generator_ba, b)
+    # The paper's least-squares generator terms: mean((D(G(x)) - 1)^2) for each direction.
+    adversarial = np.mean((run(model.discriminator_b, fake_b) - 1) ** 2) + np.mean((run(model.discriminator_a, fake_a) - 1) ** 2)
+    cycle = np.abs(run(model.generator_ba, fake_b) - a).mean() + np.abs(run(model.generator_ab, fake_a) - b).mean()
+    identity = np.abs(run(model.generator_ab, b) - b).mean() + np.abs(run(model.generator_ba, a) - a).mean()
+    assert float(_np(logs["cycle"])) == pytest.approx(cycle, rel=1e-4)
+    assert float(_np(logs["identity"])) == pytest.approx(identity, rel=1e-4)
+    assert float(_np(loss)) == pytest.approx(adversarial + 10.0 * cycle + 5.0 * identity, rel=1e-4)
+    np.testing.assert_allclose(_np(outputs["fake_b"]), fake_b, atol=1e-5)

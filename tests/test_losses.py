@@ -238,3 +238,10 @@ def test_auxiliary_classifier_loss_by_hand():
     expected = (-math.log(0.75) - math.log(0.25)) / 2
     got = float(keras.ops.convert_to_numpy(losses.auxiliary_classifier_loss(labels, logits)))
     assert got == pytest.approx(expected, rel=1e-5)
+
+
+def test_l1_reconstruction_loss_by_hand():
+    outputs = np.array([[0.5, -1.0], [0.0, 1.0]], "float32")
+    targets = np.array([[0.0, -1.0], [1.0, 0.5]], "float32")
+    got = float(keras.ops.convert_to_numpy(losses.l1_reconstruction_loss(outputs, targets)))
+    assert got == pytest.approx((0.5 + 0.0 + 1.0 + 0.5) / 4)

@@ -14,10 +14,6 @@ def _shape(shape):
     return tuple((shape[0] if isinstance(shape, list) else shape)[1:])
 
 
-def _mean_absolute_error(a, b):
-    return ops.mean(ops.abs(a - b))
-
-
 def _check_pair(data, model, first_name, second_name, first_shape, second_shape, how_to_load):
     """Checks the first batch of `(first, second)` training data against the networks."""
     if isinstance(data, tuple) and len(data) == 2 and all(isinstance(part, np.ndarray) for part in data):
@@ -174,7 +170,7 @@ class Pix2Pix(AdversarialModel):
         inputs, targets = batch["inputs"], batch["targets"]
         fakes = self.generator(inputs, training=True)
         adversarial = self.loss_family.generator_loss(self.discriminator([inputs, fakes], training=True))
-        l1 = _mean_absolute_error(fakes, targets)
+        l1 = losses.l1_reconstruction_loss(fakes, targets)
         return adversarial + self.l1_weight * l1, {"l1": l1}, {"fakes": fakes}
 
     def discriminator_update_loss(self, batch):
@@ -358,14 +354,14 @@ class CycleGAN(AdversarialModel):
             self.discriminator_b(fake_b, training=True)
         ) + self._generator_adversarial_loss(self.discriminator_a(fake_a, training=True))
         # ||F(G(a)) - a||_1 + ||G(F(b)) - b||_1
-        cycle = _mean_absolute_error(self.generator_ba(fake_b, training=True), a) + _mean_absolute_error(
+        cycle = losses.l1_reconstruction_loss(self.generator_ba(fake_b, training=True), a) + losses.l1_reconstruction_loss(
             self.generator_ab(fake_a, training=True), b
         )
         loss = adversarial + self.cycle_weight * cycle
         identity = ops.zeros(())
         if self.identity_weight:
             # ||G(b) - b||_1 + ||F(a) - a||_1
-            identity = _mean_absolute_error(self.generator_ab(b, training=True), b) + _mean_absolute_error(
+            identity = losses.l1_reconstruction_loss(self.generator_ab(b, training=True), b) + losses.l1_reconstruction_loss(
                 self.generator_ba(a, training=True), a
             )
             loss = loss + self.identity_weight * self.cycle_weight * identity
