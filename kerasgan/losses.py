@@ -158,6 +158,14 @@ LOSS_FAMILIES = {
 }
 
 
+def smoothed_discriminator_loss(family, real_outputs, fake_outputs, label_smoothing=0.0):
+    """`family`'s discriminator loss, with one-sided label smoothing where the family
+    uses it (the cross-entropy losses); other families ignore `label_smoothing`."""
+    if family.uses_label_smoothing:
+        return family.discriminator_loss(real_outputs, fake_outputs, label_smoothing=label_smoothing)
+    return family.discriminator_loss(real_outputs, fake_outputs)
+
+
 def get(name):
     """Returns the `LossFamily` called `name` (one of `LOSS_FAMILIES`)."""
     if name not in LOSS_FAMILIES:

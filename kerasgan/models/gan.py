@@ -199,11 +199,7 @@ class GAN(AdversarialModel):
 
     def discriminator_loss(self, real_outputs, fake_outputs, labels=None):
         """The discriminator's loss before penalties."""
-        if self.loss_family.uses_label_smoothing:
-            return self.loss_family.discriminator_loss(
-                real_outputs, fake_outputs, label_smoothing=self.label_smoothing
-            )
-        return self.loss_family.discriminator_loss(real_outputs, fake_outputs)
+        return losses.smoothed_discriminator_loss(self.loss_family, real_outputs, fake_outputs, self.label_smoothing)
 
     def generator_loss(self, fake_outputs, labels=None):
         return self.loss_family.generator_loss(fake_outputs)

@@ -177,10 +177,7 @@ class Pix2Pix(AdversarialModel):
         inputs = batch["inputs"]
         real_logits = self.discriminator([inputs, batch["targets"]], training=True)
         fake_logits = self.discriminator([inputs, batch["fakes"]], training=True)
-        if self.loss_family.uses_label_smoothing:
-            loss = self.loss_family.discriminator_loss(real_logits, fake_logits, label_smoothing=self.label_smoothing)
-        else:
-            loss = self.loss_family.discriminator_loss(real_logits, fake_logits)
+        loss = losses.smoothed_discriminator_loss(self.loss_family, real_logits, fake_logits, self.label_smoothing)
         logs = {
             "real_score": ops.mean(self.loss_family.score(real_logits)),
             "fake_score": ops.mean(self.loss_family.score(fake_logits)),
