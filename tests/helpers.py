@@ -1,6 +1,10 @@
-"""Small factories shared by the tests (imported as `helpers`; pytest puts tests/ on sys.path)."""
+"""Small factories and checks shared by the tests (imported as `helpers`; pytest puts
+tests/ on sys.path)."""
+
+import os
 
 import numpy as np
+import pytest
 
 import kerasgan
 from kerasgan.networks import (
@@ -39,3 +43,110 @@ def random_images(n, image_shape=MLP_SHAPE, seed=0):
     """`n` float32 images uniform in [-1, 1]."""
     rng = np.random.default_rng(seed)
     return rng.uniform(-1.0, 1.0, size=(n, *image_shape)).astype("float32")
+
+
+# ---- prepared data: skip locally, fail in CI ---------------------------------------------
+
+REQUIRE_DATA = "KERASGAN_REQUIRE_DATA"
+
+
+def require_prepared(available, what, how):
+    """Skips the test, saying why, unless `available`; fails it instead when the
+    environment variable KERASGAN_REQUIRE_DATA=1 says the data must be there (CI sets
+    it after preparing the data, so a missing dataset is a CI failure, not a skip).
+
+    Args:
+        available: bool. Whether the data or weights are present.
+        what: str. What is missing, and where it was looked for.
+        how: str. The command that prepares it.
+    """
+    if available:
+        return
+    message = f"{what}; run `{how}` to prepare it"
+    if os.environ.get(REQUIRE_DATA, "").strip() not in ("", "0"):
+        pytest.fail(f"{REQUIRE_DATA}=1 but {message}.", pytrace=False)
+    pytest.skip(message)
+
+
+def require_tfds_dataset(name):
+    """The real `name` ("mnist", "fashion_mnist") prepared in tfds's data dir (no download)."""
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder(name)  # looks for the prepared files on disk only
+    require_prepared(
+        builder.is_prepared(),
+        f"the real {name!r} is not prepared in {builder.data_dir_root}",
+        "python scripts/prepare_offline_data.py",
+    )
+
+
+def require_fid_weights():
+    """The converted FID Inception weights in kerasgan's cache (no download)."""
+    from kerasgan.metrics import inception
+
+    path = os.path.join(inception.cache_dir(), inception.WEIGHTS_FILE)
+    require_prepared(os.path.exists(path), f"the FID Inception weights are not in {path}", "python -m kerasgan.metrics")
+
+
+# ---- learning checks on point clouds -------------------------------------------------------
+
+
+def mode_shares(samples, centres, radius):
+    """The fraction of `samples` within `radius` of each of `centres` (one per centre)."""
+    samples, centres = np.asarray(samples, np.float64), np.asarray(centres, np.float64)
+    distances = np.linalg.norm(samples[:, None, :] - centres[None, :, :], axis=-1)
+    nearest = distances.argmin(axis=1)
+    near = distances.min(axis=1) < radius
+    return np.array([np.mean(near & (nearest == k)) for k in range(len(centres))])
+
+
+def assert_covers_every_mode(samples, centres, radius, min_fair_share=0.5):
+    """Asserts that each of the k modes gets at least `min_fair_share` of its fair share
+    (1/k) of the samples within `radius` of it: a generator collapsed onto some modes,
+    or spread between them, fails even when its mean and spread match the data's."""
+    shares = mode_shares(samples, centres, radius)
+    floor = min_fair_share / len(centres)
+    assert np.all(shares >= floor), (
+        f"Expected at least {floor:.3f} of the samples within {radius} of every mode. "
+        f"Received: shares {np.round(shares, 3).tolist()}"
+    )
+
+
+def energy_distance(samples, data):
+    """Energy distance `2E|X-Y| - E|X-X'| - E|Y-Y'|` between two point clouds: zero only
+    for equal distributions; it weighs location and spread alike."""
+    samples, data = np.asarray(samples, np.float64), np.asarray(data, np.float64)
+
+    def mean_distance(a, b):
+        return float(np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1).mean())
+
+    return 2 * mean_distance(samples, data) - mean_distance(samples, samples) - mean_distance(data, data)
+
+
+# ---- metrics computed directly, to check the pipelines against ----------------------------
+
+
+def frechet_distance_of(features_1, features_2):
+    """The Frechet distance of two feature sets by the textbook formula, in numpy:
+    `|mu1 - mu2|^2 + tr(C1) + tr(C2) - 2 tr(sqrtm(C1 C2))`, unbiased covariances.
+
+    tr(sqrtm(C1 C2)) is the sum of the square roots of the eigenvalues of C1 C2 (real
+    and >= 0 for covariances), which stays accurate when C1 C2 is singular.
+    """
+    features_1, features_2 = np.asarray(features_1, np.float64), np.asarray(features_2, np.float64)
+    mean_1, mean_2 = features_1.mean(axis=0), features_2.mean(axis=0)
+    covariance_1, covariance_2 = np.cov(features_1, rowvar=False), np.cov(features_2, rowvar=False)
+    eigenvalues = np.linalg.eigvals(covariance_1 @ covariance_2).real
+    trace_root = np.sqrt(np.clip(eigenvalues, 0, None)).sum()
+    return float(np.sum((mean_1 - mean_2) ** 2) + np.trace(covariance_1) + np.trace(covariance_2) - 2 * trace_root)
+
+
+def kernel_distance_of(real_features, fake_features):
+    """Unbiased MMD^2 with the KID kernel `(x.y / d + 1)^3` over the whole sets (what KID
+    averages over subsets; a subset of the whole set's size gives exactly this)."""
+    x, y = np.asarray(real_features, np.float64), np.asarray(fake_features, np.float64)
+    m, n, dim = len(x), len(y), x.shape[1]
+    k_xx, k_yy, k_xy = ((a @ b.T / dim + 1) ** 3 for a, b in ((x, x), (y, y), (x, y)))
+    return float(
+        (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1)) + (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1)) - 2 * k_xy.mean()
+    )

@@ -5,7 +5,8 @@ import os
 
 import keras
 import numpy as np
-from helpers import random_images
+import pytest
+from helpers import frechet_distance_of, kernel_distance_of, random_images
 from PIL import Image
 
 import kerasgan
@@ -77,11 +78,15 @@ def test_checkpoint_is_not_overwritten_by_a_failed_save(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(gan, "save", broken_save)
-    try:
+    # The failure reaches the caller (fit stops with it): a checkpoint that could not be
+    # written is not silently skipped...
+    with pytest.raises(OSError, match="disk full"):
         checkpoint.on_epoch_end(1)
-    except OSError:
-        pass
+    # ...the last good checkpoint is intact and still loads, the epoch count still
+    # describes it, and the half-written temporary file is gone.
     assert path.read_bytes() == good
+    assert callbacks.Checkpoint.epochs_done(path) == 1
+    assert int(keras.models.load_model(path).g_optimizer.iterations) == 4
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".tmp-")]
 
 
@@ -97,11 +102,35 @@ class _FlatPixels:
         return {"features": np.asarray(images, np.float32).reshape(len(images), -1)}
 
 
+class _DirectValues(keras.callbacks.Callback):
+    """Listed after the metric callbacks: each epoch, what they logged and the same
+    distances computed directly on the images they judge (the first `num_samples` real
+    images; `num_samples` generated with latent seed 0, as `kerasgan.metrics` draws them)."""
+
+    def __init__(self, real, num_samples):
+        super().__init__()
+        self.real_features = np.asarray(real[:num_samples]).reshape(num_samples, -1)
+        self.num_samples = num_samples
+        self.logged, self.direct = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        generated = np.concatenate(list(kerasgan.metrics.image_batches(self.model, self.num_samples, seed=0)))
+        fake_features = generated.reshape(len(generated), -1)
+        self.logged.append(dict(logs))
+        self.direct.append(
+            {
+                "cfd": frechet_distance_of(self.real_features, fake_features),
+                "kid": kernel_distance_of(self.real_features, fake_features),
+            }
+        )
+
+
 def test_metric_callbacks_put_their_values_in_the_logs(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "cache"))
     gan = _tiny_gan()
     real = random_images(64)
     best = tmp_path / "best.keras"
+    direct = _DirectValues(real, num_samples=32)
     history = gan.fit(
         real,
         batch_size=16,
@@ -110,6 +139,7 @@ def test_metric_callbacks_put_their_values_in_the_logs(tmp_path, monkeypatch):
         callbacks=[
             kerasgan.callbacks.FIDCallback(real, features=_FlatPixels(), num_samples=32, verbose=False),
             kerasgan.callbacks.KIDCallback(real, every_n_epochs=2, features=_FlatPixels(), num_samples=32, verbose=False),
+            direct,
             keras.callbacks.ModelCheckpoint(best, monitor="cfd", mode="min", save_best_only=True),
             kerasgan.callbacks.TrainingCurves(tmp_path / "curves.png"),
         ],
@@ -117,6 +147,19 @@ def test_metric_callbacks_put_their_values_in_the_logs(tmp_path, monkeypatch):
     distances = history.history["cfd"]
     assert len(distances) == 3 and all(np.isfinite(distances)) and min(distances) > 0
     assert len(history.history["kid"]) == 1  # epoch 2 only
+    # The logged values are the distances of the epoch's generated images, computed
+    # directly, and they change as the generator trains.
+    for epoch, (logged, expected) in enumerate(zip(direct.logged, direct.direct)):
+        assert logged["cfd"] == pytest.approx(expected["cfd"], rel=1e-6), epoch
+        assert ("kid" in logged) == (epoch == 1), epoch
+        if "kid" in logged:
+            assert logged["kid"] == pytest.approx(expected["kid"], rel=1e-6)
+    assert [logged["cfd"] for logged in direct.logged] == distances
+    assert len(set(distances)) == 3
+    # The same number as the metric function on the model after the last epoch.
+    assert distances[-1] == pytest.approx(
+        kerasgan.metrics.frechet_distance(real, gan, features=_FlatPixels(), num_samples=32, verbose=False), rel=1e-9
+    )
     assert best.exists()
     quality = json.loads((tmp_path / "curves.json").read_text())["quality"]
     assert quality["cfd"] == {"step": [4, 8, 12], "value": distances}

@@ -7,7 +7,16 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from helpers import DCGAN_SHAPE, LATENT_DIM, MLP_SHAPE, random_images, tiny_gan
+from helpers import (
+    DCGAN_SHAPE,
+    LATENT_DIM,
+    MLP_SHAPE,
+    assert_covers_every_mode,
+    energy_distance,
+    mode_shares,
+    random_images,
+    tiny_gan,
+)
 
 import kerasgan
 from kerasgan import losses
@@ -385,17 +394,48 @@ def test_nan_weight_stops_training_with_an_error():
 # ---- learning ----------------------------------------------------------------------------
 
 CENTRES = np.array([[0.5, 0.5], [0.5, -0.5], [-0.5, 0.5], [-0.5, -0.5]], "float32")
+MODE_STD = 0.05
+MODE_RADIUS = 4 * MODE_STD  # "near a mode": within 4 of its standard deviations
 
 
 def _mixture(n, rng):
-    points = CENTRES[rng.integers(0, len(CENTRES), n)] + 0.05 * rng.standard_normal((n, 2))
+    points = CENTRES[rng.integers(0, len(CENTRES), n)] + MODE_STD * rng.standard_normal((n, 2))
     return points.astype("float32")
+
+
+def test_mode_coverage_check_passes_the_data_and_fails_collapsed_samples():
+    rng = np.random.default_rng(0)
+    data = _mixture(2048, rng)
+    assert_covers_every_mode(data, CENTRES, MODE_RADIUS)
+    assert np.all(mode_shares(data, CENTRES, MODE_RADIUS) > 0.23)  # ~1/4 each
+    # Collapsed onto one mode.
+    one_mode = CENTRES[0] + MODE_STD * rng.standard_normal((2048, 2))
+    with pytest.raises(AssertionError, match="every mode"):
+        assert_covers_every_mode(one_mode, CENTRES, MODE_RADIUS)
+    # Two opposite modes: the same mean (0, 0) and spread (0.5, 0.5) as the data, so a
+    # check on moments alone passes it.
+    diagonal = CENTRES[[0, 3]][rng.integers(0, 2, 2048)] + MODE_STD * rng.standard_normal((2048, 2))
+    np.testing.assert_allclose(diagonal.mean(axis=0), data.mean(axis=0), atol=0.05)
+    np.testing.assert_allclose(diagonal.std(axis=0), data.std(axis=0), rtol=0.1)
+    with pytest.raises(AssertionError, match="every mode"):
+        assert_covers_every_mode(diagonal, CENTRES, MODE_RADIUS)
+    # Three modes well covered, the fourth starved (under half its fair share).
+    others = data[np.linalg.norm(data - CENTRES[3], axis=1) > 0.5]  # ~1,536 points
+    starved = np.concatenate([others, np.repeat(CENTRES[3:], 100, axis=0)])  # ~6% at mode 4
+    with pytest.raises(AssertionError, match="every mode"):
+        assert_covers_every_mode(starved, CENTRES, MODE_RADIUS)
+    assert_covers_every_mode(np.concatenate([others, np.repeat(CENTRES[3:], 300, axis=0)]), CENTRES, MODE_RADIUS)
+    # One blob spread over the square between the modes, moments close to the data's.
+    blob = rng.uniform(-0.85, 0.85, (2048, 2))
+    with pytest.raises(AssertionError, match="every mode"):
+        assert_covers_every_mode(blob, CENTRES, MODE_RADIUS)
 
 
 def test_learns_a_2d_gaussian_mixture():
     rng = np.random.default_rng(1337)
     data = _mixture(2048, rng)
     data_mean, data_std = data.mean(axis=0), data.std(axis=0)  # ~(0, 0), ~(0.5, 0.5)
+    keras.utils.set_random_seed(1337)
     gan = kerasgan.GAN(
         mlp_generator((2,), latent_dim=2, hidden_units=(32, 32)),
         mlp_discriminator((2,), hidden_units=(32, 32)),
@@ -406,8 +446,7 @@ def test_learns_a_2d_gaussian_mixture():
         g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
     )
 
-    def errors():
-        samples = gan.generate(2048, seed=0)
+    def errors(samples):
         mean_error = float(np.max(np.abs(samples.mean(axis=0) - data_mean)))
         std_error = float(np.max(np.abs(samples.std(axis=0) / data_std - 1.0)))
         return mean_error, std_error
@@ -415,15 +454,67 @@ def test_learns_a_2d_gaussian_mixture():
     def matches(mean_error, std_error):
         return mean_error < 0.15 and std_error < 0.4
 
-    before = errors()
+    untrained = gan.generate(2048, seed=0)
+    before = errors(untrained)
     gan.fit(data, batch_size=64, epochs=20, verbose=0)
-    after = errors()
+    samples = gan.generate(2048, seed=0)
+    after = errors(samples)
     # The untrained generator is a narrow blob: it does not match the data...
     assert not matches(*before), before
+    with pytest.raises(AssertionError):
+        assert_covers_every_mode(untrained, CENTRES, MODE_RADIUS)
     # ...the trained one does, and is much closer than before on the combined measure.
     assert matches(*after), (before, after)
     combined = lambda e: max(e[0] / 0.15, e[1] / 0.4)
     assert combined(after) < 0.5 * combined(before), (before, after)
+    # Every mode, not one or two, gets at least half its 1/4 share of samples near it
+    # (measured: 0.22 each on TensorFlow, 0.19-0.24 on JAX, 0.18-0.23 on PyTorch).
+    assert_covers_every_mode(samples, CENTRES, MODE_RADIUS)
+
+
+# The other loss families on a smaller problem: one Gaussian away from where the
+# untrained generator puts its samples. Each family has its own optimizers (the
+# Wasserstein critic and the hinge discriminator learn faster than the generator).
+TARGET_MEAN, TARGET_STD = np.array([0.5, -0.3], "float32"), 0.1
+FAMILIES = {
+    "wasserstein_clipping": (
+        {"loss": "wasserstein", "d_steps": 5, "clip_value": 0.02},
+        lambda: (keras.optimizers.RMSprop(2e-3), keras.optimizers.RMSprop(2e-3)),
+    ),
+    "wasserstein_gradient_penalty": (
+        {"loss": "wasserstein", "d_steps": 5, "gradient_penalty_weight": 10.0},
+        lambda: (keras.optimizers.Adam(1e-3, 0.5, 0.9), keras.optimizers.Adam(2e-4, 0.5, 0.9)),
+    ),
+    "hinge": (
+        {"loss": "hinge"},
+        lambda: (keras.optimizers.Adam(2e-3, 0.5), keras.optimizers.Adam(5e-4, 0.5)),
+    ),
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_wasserstein_and_hinge_families_move_samples_to_the_data(family):
+    options, optimizers = FAMILIES[family]
+    rng = np.random.default_rng(1337)
+    data = (TARGET_MEAN + TARGET_STD * rng.standard_normal((1024, 2))).astype("float32")
+    keras.utils.set_random_seed(1337)
+    gan = kerasgan.GAN(
+        mlp_generator((2,), latent_dim=2, hidden_units=(16, 16)),
+        mlp_discriminator((2,), hidden_units=(16, 16)),
+        seed=1337,
+        **options,
+    )
+    d_optimizer, g_optimizer = optimizers()
+    gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+    before = energy_distance(gan.generate(1024, seed=0), data)
+    gan.fit(data, batch_size=64, epochs=20, verbose=0)
+    samples = gan.generate(1024, seed=0)
+    after = energy_distance(samples, data)
+    # Measured: under 6% of the start for every family on TensorFlow (under 11% over 3
+    # seeds), under 8% on JAX and 6% on PyTorch; a second sample of the data itself
+    # scores ~0.0002. The mean starts ~0.58 away and ends within 0.13 (0.02 on TF).
+    assert after < 0.2 * before, (family, before, after)
+    assert np.linalg.norm(samples.mean(axis=0) - TARGET_MEAN) < 0.2, (family, samples.mean(axis=0))
 
 
 # ---- reproducibility -------------------------------------------------------------------

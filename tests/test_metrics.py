@@ -5,7 +5,9 @@ import os
 import numpy as np
 import pytest
 import scipy.linalg
-from helpers import tiny_gan
+
+import kerasgan
+from helpers import frechet_distance_of, kernel_distance_of, tiny_gan
 
 from kerasgan import metrics
 from kerasgan.metrics import evaluation
@@ -39,7 +41,7 @@ class FlatPixels:
 
 
 def test_streaming_statistics_equal_numpy():
-    features = np.random.default_rng().normal(size=(103, 5)) * [1, 2, 3, 4, 5] + 7
+    features = np.random.default_rng(11).normal(size=(103, 5)) * [1, 2, 3, 4, 5] + 7
     statistics = FeatureStatistics(5)
     for start in range(0, 103, 10):
         statistics.update(features[start : start + 10])
@@ -49,7 +51,7 @@ def test_streaming_statistics_equal_numpy():
 
 def test_statistics_round_trip(tmp_path):
     statistics = FeatureStatistics(3)
-    statistics.update(np.random.default_rng().normal(size=(10, 3)))
+    statistics.update(np.random.default_rng(12).normal(size=(10, 3)))
     statistics.save(tmp_path / "stats.npz")
     loaded = FeatureStatistics.load(tmp_path / "stats.npz")
     np.testing.assert_array_equal(loaded.covariance, statistics.covariance)
@@ -59,7 +61,7 @@ def test_statistics_round_trip(tmp_path):
 
 
 def test_frechet_distance_of_a_set_with_itself_is_zero():
-    features = np.random.default_rng().normal(size=(500, 20))
+    features = np.random.default_rng(13).normal(size=(500, 20))
     statistics = FeatureStatistics(20)
     statistics.update(features)
     assert metrics.frechet_distance_from_statistics(statistics, statistics) == pytest.approx(0, abs=1e-8)
@@ -77,7 +79,7 @@ def test_frechet_distance_of_diagonal_gaussians_is_the_closed_form():
 
 
 def test_frechet_distance_matches_scipy_sqrtm_on_full_covariances():
-    rng = np.random.default_rng()
+    rng = np.random.default_rng(14)
     a, b = rng.normal(size=(6, 6)), rng.normal(size=(6, 6))
     covariance_1, covariance_2 = a @ a.T + 0.1 * np.eye(6), b @ b.T + 0.1 * np.eye(6)
     mean_1, mean_2 = rng.normal(size=6), rng.normal(size=6)
@@ -94,7 +96,7 @@ def test_frechet_distance_matches_scipy_sqrtm_on_full_covariances():
 
 def test_frechet_distance_is_finite_for_singular_covariances():
     # Fewer samples than dimensions: rank-deficient covariances, where sqrtm struggles.
-    rng = np.random.default_rng()
+    rng = np.random.default_rng(15)
     one, two = FeatureStatistics(50), FeatureStatistics(50)
     one.update(rng.normal(size=(10, 50)))
     two.update(rng.normal(size=(10, 50)) + 0.5)
@@ -119,7 +121,7 @@ def test_kernel_distance_by_hand():
 
 
 def test_kernel_distance_is_near_zero_for_one_distribution_and_large_between_two():
-    rng = np.random.default_rng()
+    rng = np.random.default_rng(16)
     same, _ = metrics.kernel_distance_from_features(rng.normal(size=(400, 8)), rng.normal(size=(400, 8)), 20, 200)
     shifted, _ = metrics.kernel_distance_from_features(rng.normal(size=(400, 8)), rng.normal(size=(400, 8)) + 1, 20, 200)
     assert abs(same) < 0.02 < shifted
@@ -184,7 +186,7 @@ def test_image_batches_from_datasets_and_gans():
 
 def test_frechet_distance_pipeline_and_real_statistics_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
-    rng = np.random.default_rng()
+    rng = np.random.default_rng(17)
     real = np.clip(rng.normal(0, 0.3, (200, 4, 4, 1)), -1, 1).astype(np.float32)
     extractor = FlatPixels()
     assert metrics.frechet_distance(real, real, features=extractor, verbose=False) == pytest.approx(0, abs=1e-6)
@@ -224,13 +226,51 @@ def test_evaluate_computes_every_asked_metric_with_one_pass_per_set(tmp_path, mo
     monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
     extractor = FlatPixels()
     monkeypatch.setitem(evaluation._EXTRACTORS, ("inception", None), extractor)
-    rng = np.random.default_rng()
+    rng = np.random.default_rng(20)
     real = rng.uniform(-1, 1, (100, 4, 4, 1)).astype(np.float32)
-    fake = rng.uniform(-1, 1, (100, 4, 4, 1)).astype(np.float32)
+    fake = np.clip(rng.normal(0.3, 0.7, (100, 4, 4, 1)), -1, 1).astype(np.float32)
     results = metrics.evaluate(real, fake, metrics=["fid", "kid", "pr"], verbose=False)
     assert extractor.calls == 4  # two batches of real, two of fake
     assert set(results) == {"fid", "kid", "kid_std", "precision", "recall", "num_real", "num_fake"}
     assert results["num_real"] == results["num_fake"] == 100
-    assert 0 <= results["precision"] <= 1 and 0 <= results["recall"] <= 1
+    # Each value is the direct computation on the same features (the pixels here).
+    real_features, fake_features = real.reshape(100, -1), fake.reshape(100, -1)
+    assert results["fid"] == pytest.approx(frechet_distance_of(real_features, fake_features), rel=1e-6)
+    assert results["fid"] > 1  # the two sets differ: the comparison is not 0 == 0
+    # KID's subsets (at most 1000) hold the whole 100 here: every subset gives the full MMD^2.
+    assert results["kid"] == pytest.approx(kernel_distance_of(real_features, fake_features), rel=1e-9)
+    assert results["kid_std"] == pytest.approx(0, abs=1e-9)
+    assert (results["precision"], results["recall"]) == metrics.precision_recall_from_features(
+        real_features, fake_features, k=3
+    )
+    assert 0 < results["precision"] < 1 and 0 < results["recall"] < 1
+    # And the one-metric functions on the same images agree with evaluate.
+    assert metrics.frechet_distance(real, fake, features=extractor, verbose=False) == pytest.approx(results["fid"], rel=1e-12)
     with pytest.raises(ValueError, match="domain="):
         metrics.evaluate(real, fake, metrics=["cfd"])
+
+
+def test_evaluate_with_the_mnist_classifier_equals_the_direct_computation(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    digits = kerasgan.datasets.load_mnist_sample()[0][:400, ..., None].astype(np.float32) / 127.5 - 1
+    real = digits[:200]
+    noise = np.random.default_rng(21).normal(0, 0.5, (200, 28, 28, 1))
+    fake = np.clip(digits[200:] + noise, -1, 1).astype(np.float32)  # noisy digits
+    results = metrics.evaluate(real, fake, metrics=["cfd", "is"], domain="mnist", verbose=False)
+    assert set(results) == {"cfd", "is", "is_std", "num_real", "num_fake"}
+    classifier = metrics.DomainClassifier("mnist")
+    real_outputs, fake_outputs = classifier(real), classifier(fake)
+    expected_cfd = frechet_distance_of(real_outputs["features"], fake_outputs["features"])
+    assert results["cfd"] == pytest.approx(expected_cfd, rel=1e-4)
+    assert results["cfd"] > 1
+    # The Inception Score formula on the classifier's probabilities, 10 splits of 20.
+    scores = []
+    for part in np.split(fake_outputs["probabilities"].astype(np.float64), 10):
+        marginal = part.mean(axis=0)
+        kl = np.sum(part * (np.log(part + 1e-30) - np.log(marginal + 1e-30)), axis=1)
+        scores.append(np.exp(kl.mean()))
+    assert results["is"] == pytest.approx(np.mean(scores), rel=1e-4)
+    assert results["is_std"] == pytest.approx(np.std(scores), rel=1e-3, abs=1e-4)
+    # The one-metric functions give the same numbers.
+    assert metrics.frechet_distance(real, fake, features="mnist", verbose=False) == pytest.approx(results["cfd"], rel=1e-9)
+    assert metrics.inception_score(fake, classifier="mnist", verbose=False)[0] == pytest.approx(results["is"], rel=1e-9)

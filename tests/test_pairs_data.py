@@ -16,6 +16,7 @@ import zipfile
 import matplotlib
 import numpy as np
 import pytest
+from helpers import require_prepared
 from PIL import Image
 
 from kerasgan import datasets
@@ -480,12 +481,13 @@ REAL_SHAPES = {"openmoji": (64, 64, 3), "cjk_glyphs": (64, 64, 1), "emoji": (64,
 
 
 def require_cache(name):
+    # Skips, saying why; fails instead under KERASGAN_REQUIRE_DATA=1 (CI prepared it).
     path = sources.cache_path(name)
-    if not os.path.exists(path):
-        pytest.skip(
-            f"the real {name!r} is not prepared in {path}; run `python scripts/prepare_offline_data.py "
-            f"--datasets {name}` to fetch and convert it"
-        )
+    require_prepared(
+        os.path.exists(path),
+        f"the real {name!r} is not prepared in {path}",
+        f"python scripts/prepare_offline_data.py --datasets {name}",
+    )
 
 
 def everything(dataset):

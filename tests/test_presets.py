@@ -76,3 +76,78 @@ def test_dcgan_rejects_unsupported_shapes():
         kerasgan.presets.dcgan(image_shape=(30, 30, 1))
     with pytest.raises(ValueError, match=r"1 or 3 channels"):
         kerasgan.presets.dcgan(image_shape=(28, 28, 2))
+
+
+# ---- the documented settings --------------------------------------------------------------
+# Literal values from the README's preset table and the presets' docstrings; a preset
+# that drifts from its documentation fails here.
+
+ADAM_2E4 = ("Adam", {"learning_rate": 2e-4, "beta_1": 0.5, "beta_2": 0.999})  # Adam(2e-4, 0.5)
+DOCUMENTED = {
+    # name: (loss, d_steps, clip_value, gradient_penalty_weight, optimizer of each network)
+    "dcgan": ("non_saturating", 1, None, 0.0, ADAM_2E4),
+    "cgan": ("non_saturating", 1, None, 0.0, ADAM_2E4),
+    "acgan": ("non_saturating", 1, None, 0.0, ADAM_2E4),
+    "wgan": ("wasserstein", 5, 0.02, 0.0, ("RMSprop", {"learning_rate": 2e-4})),
+    "wgan_gp": ("wasserstein", 5, None, 10.0, ("Adam", {"learning_rate": 1e-4, "beta_1": 0.5, "beta_2": 0.9})),
+    "lsgan": ("least_squares", 1, None, 0.0, ADAM_2E4),
+    "sngan": ("hinge", 1, None, 0.0, ADAM_2E4),
+    "mlp_gan": ("non_saturating", 1, None, 0.0, ADAM_2E4),
+}
+
+
+def _layer_types(model):
+    return [type(layer).__name__ for layer in model.layers]
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTED))
+def test_presets_have_their_documented_settings(name):
+    loss, d_steps, clip_value, penalty_weight, (optimizer_class, optimizer_values) = DOCUMENTED[name]
+    gan = kerasgan.presets.get(name, seed=0)
+    assert gan.loss_name == loss
+    assert gan.d_steps == d_steps
+    assert gan.clip_value == clip_value
+    assert gan.gradient_penalty_weight == penalty_weight
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert type(optimizer).__name__ == optimizer_class
+        config = optimizer.get_config()
+        for key, value in optimizer_values.items():
+            assert config[key] == pytest.approx(value, rel=1e-6), (name, key)
+    assert gan.d_optimizer is not gan.g_optimizer
+
+
+def test_dcgan_networks_are_the_documented_ones():
+    gan = kerasgan.presets.dcgan(seed=0)
+    discriminator = _layer_types(gan.discriminator)
+    convolutions = [layer for layer in gan.discriminator.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert convolutions[0].filters == 32  # base_filters=32
+    # LeakyReLU(0.2); BatchNorm after every convolution but the input stage's.
+    first = discriminator.index("Conv2D")
+    assert discriminator[first + 1] == "LeakyReLU"
+    assert discriminator.count("BatchNormalization") == len(convolutions) - 1
+    assert all(
+        layer.negative_slope == pytest.approx(0.2)
+        for layer in gan.discriminator.layers
+        if isinstance(layer, keras.layers.LeakyReLU)
+    )
+    # Transposed convolutions + BatchNorm + ReLU, tanh output.
+    generator = _layer_types(gan.generator)
+    assert generator.count("Conv2DTranspose") >= 2 and "BatchNormalization" in generator and "ReLU" in generator
+    assert generator[-1] == "Conv2DTranspose" and gan.generator.layers[-1].get_config()["activation"] == "tanh"
+
+
+def test_wgan_gp_critic_uses_layer_norm_and_no_batch_norm():
+    critic = _layer_types(kerasgan.presets.wgan_gp(seed=0).discriminator)
+    assert "LayerNormalization" in critic
+    assert "BatchNormalization" not in critic
+
+
+def test_sngan_normalises_every_discriminator_layer_spectrally():
+    from kerasgan.networks import SpectralConv2D, SpectralDense
+
+    discriminator = kerasgan.presets.sngan(seed=0).discriminator
+    weighted = [layer for layer in discriminator.layers if layer.weights]
+    assert len(weighted) >= 3  # the convolutions and the dense logit
+    for layer in weighted:
+        assert isinstance(layer, (SpectralConv2D, SpectralDense)), type(layer).__name__
+    assert "BatchNormalization" not in _layer_types(discriminator)

@@ -1,11 +1,13 @@
 """The real MNIST and Fashion-MNIST through `datasets.load`, when prepared offline.
 
 Skipped unless `python scripts/prepare_offline_data.py` has prepared them in tfds's
-default data dir ($TFDS_DATA_DIR or ~/tensorflow_datasets). Nothing here downloads.
+default data dir ($TFDS_DATA_DIR or ~/tensorflow_datasets); failed instead under
+KERASGAN_REQUIRE_DATA=1, as CI runs them. Nothing here downloads.
 """
 
 import numpy as np
 import pytest
+from helpers import require_tfds_dataset
 
 from kerasgan import datasets
 
@@ -16,20 +18,9 @@ TEST_LABEL_COUNTS = {
 }
 
 
-def _require_prepared(name):
-    tfds = pytest.importorskip("tensorflow_datasets")
-    # Only looks for the prepared dataset dir on disk: no download, no network.
-    builder = tfds.builder(name)
-    if not builder.is_prepared():
-        pytest.skip(
-            f"the real {name!r} is not prepared in {builder.data_dir_root}; run "
-            "`python scripts/prepare_offline_data.py` to prepare it offline"
-        )
-
-
 @pytest.mark.parametrize("name", sorted(TEST_LABEL_COUNTS))
 def test_real_test_split_in_unit_range(name):
-    _require_prepared(name)
+    require_tfds_dataset(name)
     dataset = datasets.load(name, split="test", batch_size=2500, shuffle=False, drop_remainder=False)
     batches = [np.asarray(batch) for batch in dataset]
     images = np.concatenate(batches)
@@ -42,7 +33,7 @@ def test_real_test_split_in_unit_range(name):
 
 @pytest.mark.parametrize("name", sorted(TEST_LABEL_COUNTS))
 def test_real_test_split_labels(name):
-    _require_prepared(name)
+    require_tfds_dataset(name)
     dataset = datasets.load(
         name, split="test", batch_size=5000, labels=True, shuffle=False, drop_remainder=False
     )

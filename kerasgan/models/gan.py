@@ -213,7 +213,7 @@ class GAN(AdversarialModel):
         return {"real_images": real_images, "labels": labels, "batch_size": ops.shape(real_images)[0]}
 
     def after_update(self, update):
-        if update.optimizer == "d_optimizer" and self.clip_value is not None:
+        if update == self.D_UPDATE and self.clip_value is not None:
             # WGAN's weight clipping keeps the critic (roughly) Lipschitz.
             for variable in self.discriminator.trainable_variables:
                 variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
