@@ -75,7 +75,7 @@ def _load_model(path):
         raise SystemExit(f"error: no model file at {path!r}. Expected a .keras file written by kerasgan.")
     try:
         model = keras.models.load_model(path)
-    except Exception as error:  # a corrupt or foreign file fails in many ways
+    except Exception as error:  # noqa: BLE001 - a corrupt or foreign file fails in many ways
         raise SystemExit(
             f"error: could not load {path!r} as a kerasgan model ({type(error).__name__}: {error}). "
             "Expected a .keras file written by model.save or `kerasgan train`."
@@ -175,7 +175,7 @@ def translate(args):
         raise SystemExit(f"error: {args.model!r} holds a {type(model).__name__}, which does not translate images. Use `kerasgan sample`.")
     if isinstance(model, CycleGAN):
         shape = model.image_shape_a if args.direction == "a_to_b" else model.image_shape_b
-        run = lambda images: model.translate(images, direction=args.direction)  # noqa: E731
+        run = lambda images: model.translate(images, direction=args.direction)
     else:
         shape = model.source_shape
         run = model.translate
@@ -196,7 +196,7 @@ def translate(args):
     for name, output in zip(names, outputs):
         path = os.path.join(args.out, os.path.splitext(name)[0] + ".png")
         picture = Image.fromarray(output.squeeze(-1) if output.shape[-1] == 1 else output)
-        atomic_write(path, lambda temporary: picture.save(temporary, format="PNG"))
+        atomic_write(path, lambda temporary, picture=picture: picture.save(temporary, format="PNG"))
     print(f"Translated {len(names)} images ({height}x{width}) from {args.input} to {args.out}")
 
 

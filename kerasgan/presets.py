@@ -17,7 +17,15 @@ cgan = kerasgan.presets.cgan()  # conditional: load(..., labels=True)
 """
 
 from kerasgan.families.dcgan import presets as _dcgan
-from kerasgan.families.dcgan.presets import acgan, cgan, dcgan, lsgan, sngan, wgan, wgan_gp
+from kerasgan.families.dcgan.presets import (
+    acgan,
+    cgan,
+    dcgan,
+    lsgan,
+    sngan,
+    wgan,
+    wgan_gp,
+)
 from kerasgan.families.image_to_image import presets as _image_to_image
 from kerasgan.families.image_to_image.presets import cyclegan, pix2pix
 from kerasgan.families.mlp import presets as _mlp
@@ -26,7 +34,7 @@ from kerasgan.families.mlp.presets import mlp_gan
 PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS, **_image_to_image.PRESETS}
 
 
-def list():  # noqa: A001 - the public name the docs promise
+def list():
     """`{name: one-line description}` for every preset."""
     return {name: preset.description for name, preset in PRESETS.items()}
 

@@ -22,7 +22,7 @@ def test_example_runs_on_a_tiny_budget(script, outputs, tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run(
         [sys.executable, os.path.join(EXAMPLES, script), "--epochs", "1", "--steps-per-epoch", "2", "--out", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True, text=True, env=env, timeout=600, check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in outputs:

@@ -24,11 +24,19 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
-    from kerasgan.backend.tensorflow import AdversarialTrainer, input_gradients, value_and_grad
+    from kerasgan.backend.tensorflow import (
+        AdversarialTrainer,
+        input_gradients,
+        value_and_grad,
+    )
 elif _BACKEND == "jax":
     from kerasgan.backend.jax import AdversarialTrainer, input_gradients, value_and_grad
 elif _BACKEND == "torch":
-    from kerasgan.backend.torch import AdversarialTrainer, input_gradients, value_and_grad
+    from kerasgan.backend.torch import (
+        AdversarialTrainer,
+        input_gradients,
+        value_and_grad,
+    )
 else:
     raise ImportError(
         "kerasgan runs on the 'tensorflow', 'jax' and 'torch' Keras backends. "

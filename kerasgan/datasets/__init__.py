@@ -7,7 +7,13 @@
 - `sources`: fetching and converting the named paired and two-domain sets (`prepare`).
 """
 
-from kerasgan.datasets.images import BUNDLED, from_arrays, from_folder, load, load_mnist_sample
+from kerasgan.datasets.images import (
+    BUNDLED,
+    from_arrays,
+    from_folder,
+    load,
+    load_mnist_sample,
+)
 from kerasgan.datasets.pairs import (
     DOMAIN_SETS,
     PAIR_SETS,

@@ -293,12 +293,12 @@ def convert_emoji(google_archive, twitter_archive, verbose=False):
 class _ArrayUnpickler(pickle.Unpickler):
     """Unpickles numpy arrays and nothing else (no code runs from the file)."""
 
-    ALLOWED = {
+    ALLOWED = frozenset({
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
-    }
+    })
 
     def find_class(self, module, name):
         if (module, name) not in self.ALLOWED:

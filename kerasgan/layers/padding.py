@@ -23,7 +23,7 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         batch, height, width, channels = input_shape
-        grow = lambda side: None if side is None else side + 2 * self.padding  # noqa: E731
+        grow = lambda side: None if side is None else side + 2 * self.padding
         return (batch, grow(height), grow(width), channels)
 
     def get_config(self):

@@ -7,4 +7,4 @@ from kerasgan.models.conditional import ACGAN, ConditionalGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.guards import StopOnNaN, check_training_data
 
-__all__ = ["ACGAN", "ConditionalGAN", "CycleGAN", "GAN", "Pix2Pix", "StopOnNaN", "check_training_data"]
+__all__ = ["ACGAN", "GAN", "ConditionalGAN", "CycleGAN", "Pix2Pix", "StopOnNaN", "check_training_data"]

@@ -297,7 +297,6 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"{type(self).__name__} is unconditional and takes no labels. Received: labels"
             )
-        return None
 
     def generate_from(self, latents, labels=None, batch_size=256):
         """Generates one image per row of `latents` (and of `labels`), in batches, as numpy."""

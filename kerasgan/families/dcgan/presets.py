@@ -6,9 +6,13 @@ this family's entry in the registry (`kerasgan.presets`).
 
 import keras
 
-from kerasgan.families.dcgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator
-from kerasgan.models import ACGAN, GAN, ConditionalGAN
+from kerasgan.families.dcgan.networks import (
+    acgan_discriminator,
+    dcgan_discriminator,
+    dcgan_generator,
+)
 from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.models import ACGAN, GAN, ConditionalGAN
 
 
 def _dcgan_family(

@@ -16,12 +16,12 @@ def _shape(shape):
 
 def _check_pair(data, model, first_name, second_name, first_shape, second_shape, how_to_load):
     """Checks the first batch of `(first, second)` training data against the networks."""
-    if isinstance(data, tuple) and len(data) == 2 and all(isinstance(part, np.ndarray) for part in data):
-        if len(data[0]) != len(data[1]):
-            raise ValueError(
-                f"Expected as many {second_name} as {first_name}. Received: {len(data[0])} "
-                f"{first_name} and {len(data[1])} {second_name}. {how_to_load}"
-            )
+    arrays = isinstance(data, tuple) and len(data) == 2 and all(isinstance(part, np.ndarray) for part in data)
+    if arrays and len(data[0]) != len(data[1]):
+        raise ValueError(
+            f"Expected as many {second_name} as {first_name}. Received: {len(data[0])} "
+            f"{first_name} and {len(data[1])} {second_name}. {how_to_load}"
+        )
     batch = first_batch(data)
     if batch is None:
         return

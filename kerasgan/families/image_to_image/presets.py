@@ -1,7 +1,11 @@
 """Image-to-image presets: pix2pix and cyclegan."""
 
 from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
-from kerasgan.families.image_to_image.networks import patchgan_discriminator, resnet_generator, unet_generator
+from kerasgan.families.image_to_image.networks import (
+    patchgan_discriminator,
+    resnet_generator,
+    unet_generator,
+)
 from kerasgan.families.preset import Preset, adam, seeded
 from kerasgan.schedules import ConstantThenLinearDecay
 

@@ -1,8 +1,8 @@
 """The MLP family's preset: the classic fully connected GAN."""
 
 from kerasgan.families.mlp.networks import mlp_discriminator, mlp_generator
-from kerasgan.models import GAN
 from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.models import GAN
 
 
 def mlp_gan(image_shape=(28, 28, 1), latent_dim=100, learning_rate=2e-4, seed=None):
