@@ -145,6 +145,11 @@ def test_presets_build_the_documented_models():
         "least_squares", 10.0, 0.5, 50,
     )
     assert sum(isinstance(layer, keras.layers.GroupNormalization) for layer in cyclegan.generator_ab.layers) > 0
+    # Below 64 px a U-Net (skips joined by Concatenate), from 64 px the ResNet (Add).
+    assert any(isinstance(layer, keras.layers.Concatenate) for layer in cyclegan.generator_ab.layers)
+    large = kerasgan.presets.cyclegan(image_shape=(64, 64, 3), base_filters=4, num_blocks=2)
+    assert sum(isinstance(layer, keras.layers.Add) for layer in large.generator_ba.layers) == 2
+    assert not any(isinstance(layer, keras.layers.Concatenate) for layer in large.generator_ba.layers)
     schedule = cyclegan.d_a_optimizer.learning_rate
     assert float(_np(schedule)) == pytest.approx(2e-4)
 
