@@ -70,7 +70,6 @@ def test_conditional_preset_trains_on_labelled_data(tmp_path, capsys):
 
 
 def test_evaluate_prints_a_table_and_writes_json(tmp_path, capsys):
-    import kerasgan
     from kerasgan import presets
 
     require_fid_weights()
@@ -87,13 +86,13 @@ def test_evaluate_prints_a_table_and_writes_json(tmp_path, capsys):
     assert results["num_real"] == results["num_fake"] == 20
     assert 0 <= results["precision"] <= 1
     # At 20 images the FID is large even between real digits (the estimator's small-
-    # sample bias): 96 between the first 20 digits of the sample and the next 20, 333
-    # for the untrained generator, 453 for uniform noise (TensorFlow). The untrained
-    # generator must be far further from the digits than other digits are.
-    digits = kerasgan.datasets.load_mnist_sample()[0][:40, ..., None] / 127.5 - 1
-    between_digits = kerasgan.metrics.frechet_inception_distance(digits[:20], digits[20:40], verbose=False)
-    assert 50 < between_digits < 150, between_digits
-    assert results["fid"] > 2 * between_digits, (results["fid"], between_digits)
+    # sample bias). Measured: 96.1 between these 20 digits (the sample's first) and the
+    # next 20, 88.5 against the 20 after those; 453 against uniform noise; 333 for this
+    # untrained generator (TensorFlow; 322 on JAX, 316 on PyTorch). Real digits
+    # cannot pass twice the digits-vs-digits value; noise-like samples must.
+    # (tests/test_inception.py checks the same separation on 40 images, computed.)
+    digits_vs_digits = 96.1
+    assert results["fid"] > 2 * digits_vs_digits, results["fid"]
 
 
 def test_evaluate_rejects_bad_metrics_and_models(tmp_path, capsys):
