@@ -11,14 +11,16 @@ from kerasgan import (
     networks,
     presets,
 )
-from kerasgan.models import GAN, CycleGAN, Pix2Pix
+from kerasgan.models import GAN, GAN3D, CycleGAN, Pix2Pix, StyleGAN
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "GAN3D",
     "CycleGAN",
     "Pix2Pix",
+    "StyleGAN",
     "__version__",
     "backend",
     "callbacks",

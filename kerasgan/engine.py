@@ -21,7 +21,7 @@ from keras import ops
 from kerasgan import backend
 from kerasgan.models.guards import StopOnNaN
 
-Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss"])
+Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss", "skip"], defaults=(None,))
 Update.__doc__ = """One optimizer's update within a training step.
 
 Fields:
@@ -32,6 +32,13 @@ Fields:
     loss: str. The model's method `loss(batch) -> (loss, logs, outputs)`: a scalar
         loss, a dict of extra logs, and a dict of tensors added to `batch` for the
         updates after it (they are constants there: no gradient flows back).
+    skip: str or None. A log key of `loss` holding a boolean scalar: when true, the
+        update is computed but not applied (its networks and optimizer keep their
+        state), as in 3D-GAN's adaptive discriminator update. Defaults to None.
+
+A log value may be a `(value, weight)` pair: its running mean then weighs each step
+(a penalty computed only every k steps is logged with weight 1 on those steps, 0
+between them).
 """
 
 
@@ -47,7 +54,7 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     config), implements `update_order()` (`[(Update, repeats), ...]`),
     `prepare_batch(data)` (a dict for the loss methods) and one loss method per
     update, and calls `self.track(log_names)` at the end of `__init__`. Optional
-    hooks: `after_update(update)`, `after_step()`, `check_data(data)`.
+    hooks: `after_update(update, batch)`, `after_step()`, `check_data(data)`.
 
     Args:
         seed: int or None. Seeds the random draws of training (latents, pools,
@@ -83,8 +90,9 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
         """The dict of tensors that the loss methods read, from one training element."""
         raise NotImplementedError
 
-    def after_update(self, update):
-        """Called after each update is applied (WGAN's weight clipping)."""
+    def after_update(self, update, batch):
+        """Called after each update is applied, with the batch dict including the
+        update's outputs (WGAN's weight clipping, ADA's probability adjustment)."""
 
     def after_step(self):
         """Called at the end of each training step (an EMA of the generator)."""
@@ -100,7 +108,8 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
                 logs.update(self._apply(update, batch))
         self.after_step()
         for name, value in logs.items():
-            self.trackers[name].update_state(value)
+            value, weight = value if isinstance(value, tuple) else (value, None)
+            self.trackers[name].update_state(value, sample_weight=weight)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def _apply(self, update, batch):
@@ -112,9 +121,20 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
             return loss, (logs, outputs)
 
         loss, (logs, outputs), gradients = backend.value_and_grad(loss_fn, variables)
-        getattr(self, update.optimizer).apply_gradients(zip(gradients, variables))
+        optimizer = getattr(self, update.optimizer)
+        if update.skip is None:
+            optimizer.apply_gradients(zip(gradients, variables))
+        else:
+            # Apply, then put back the old values where the update is skipped: one
+            # graph for both cases, with no data-dependent control flow under jit.
+            state = variables + list(optimizer.variables)
+            before = [ops.copy(v.value) for v in state]  # a copy: torch updates in place
+            optimizer.apply_gradients(zip(gradients, variables))
+            skip = ops.cast(logs[update.skip], "bool")
+            for variable, old in zip(state, before):
+                variable.assign(ops.where(skip, old, variable.value))
         batch.update(outputs)
-        self.after_update(update)
+        self.after_update(update, batch)
         return {update.log: loss, **logs}
 
     def update_variables(self, update):

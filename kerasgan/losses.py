@@ -11,6 +11,8 @@ References:
     Lim and Ye 2017, "Geometric GAN"; Miyato et al. 2018 (hinge).
     Arjovsky et al. 2017, "Wasserstein GAN".
     Gulrajani et al. 2017, "Improved Training of Wasserstein GANs" (gradient penalty).
+    Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?" (R1).
+    Salimans et al. 2016, "Improved Techniques for Training GANs" (feature matching).
 """
 
 import collections
@@ -130,6 +132,33 @@ def gradient_penalty(discriminator_fn, real_images, fake_images, interpolation_w
     squared = ops.sum(ops.square(gradients), axis=tuple(range(1, len(real_images.shape))))
     norms = ops.sqrt(squared + epsilon)
     return ops.mean(ops.square(norms - 1.0))
+
+
+def r1_penalty(discriminator_fn, real_images):
+    """R1 penalty `mean(||grad D(x)||_2^2)` over real images (unweighted).
+
+    Mescheder et al. 2018 penalise the discriminator's gradient on the data only; the
+    regulariser added to the discriminator's loss is `gamma / 2 * r1_penalty`. For a
+    linear `D(x) = <w, x>` it is exactly `||w||^2`.
+
+    Args:
+        discriminator_fn: callable. Maps a batch of images to discriminator logits.
+        real_images: tensor `(batch, ...)`.
+    """
+    gradients = backend.input_gradients(discriminator_fn, real_images)
+    return ops.mean(ops.sum(ops.square(gradients), axis=tuple(range(1, len(real_images.shape)))))
+
+
+# ---- feature matching ------------------------------------------------------------------
+
+
+def feature_matching_loss(real_features, fake_features):
+    """`mean_k (E[f_k(x)] - E[f_k(G(z))])^2`: the squared distance between the batch means
+    of an intermediate discriminator layer on real and generated images (Salimans et al.
+    2016), averaged over features so its scale does not grow with the layer's width."""
+    # Means over the batch: one per feature (per position and channel for a conv layer).
+    difference = ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)
+    return ops.mean(ops.square(difference))
 
 
 # ---- families ----------------------------------------------------------------------

@@ -26,12 +26,16 @@ from kerasgan.families.dcgan.presets import (
     wgan,
     wgan_gp,
 )
+from kerasgan.families.gan3d import presets as _gan3d
+from kerasgan.families.gan3d.presets import gan3d
 from kerasgan.families.image_to_image import presets as _image_to_image
 from kerasgan.families.image_to_image.presets import cyclegan, pix2pix
 from kerasgan.families.mlp import presets as _mlp
 from kerasgan.families.mlp.presets import mlp_gan
+from kerasgan.families.stylegan import presets as _stylegan
+from kerasgan.families.stylegan.presets import stylegan
 
-PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS, **_image_to_image.PRESETS}
+PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS, **_image_to_image.PRESETS, **_stylegan.PRESETS, **_gan3d.PRESETS}
 
 
 def list():
@@ -47,5 +51,6 @@ def get(name, **kwargs):
 
 
 __all__ = [
-    "PRESETS", "acgan", "cgan", "cyclegan", "dcgan", "get", "list", "lsgan", "mlp_gan", "pix2pix", "sngan", "wgan", "wgan_gp",
+    "PRESETS", "acgan", "cgan", "cyclegan", "dcgan", "gan3d", "get", "list", "lsgan", "mlp_gan", "pix2pix", "sngan",
+    "stylegan", "wgan", "wgan_gp",
 ]

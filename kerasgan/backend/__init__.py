@@ -1,6 +1,6 @@
 """The only place in kerasgan with backend-specific gradient code.
 
-Each backend module provides the same three names:
+Each backend module provides the same four names:
 
 - `value_and_grad(loss_fn, variables)`: calls `loss_fn()`, which returns
   `(loss, aux)`, and returns `(loss, aux, gradients)` with one gradient per variable
@@ -10,6 +10,9 @@ Each backend module provides the same three names:
 - `input_gradients(fn, inputs)`: the gradient of `sum(fn(inputs))` with respect to
   `inputs`, itself differentiable (a gradient of a gradient, for gradient penalties).
   State that `fn` writes (BatchNorm statistics) is kept, as in any forward pass.
+- `cond(pred, true_fn, false_fn)`: `true_fn()` if the scalar `pred` else `false_fn()`,
+  under jit too; state the branch writes (seed state, BatchNorm statistics) is kept
+  (lazy regularisation: a penalty computed every k-th step only).
 - `AdversarialTrainer`: a mixin for `keras.Model` that adapts Keras's backend trainer to a
   model with any number of networks and optimizers (`kerasgan.engine`). Its
   `train_step` calls the model's backend-neutral `adversarial_step(data)`, which
@@ -26,14 +29,16 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "tensorflow":
     from kerasgan.backend.tensorflow import (
         AdversarialTrainer,
+        cond,
         input_gradients,
         value_and_grad,
     )
 elif _BACKEND == "jax":
-    from kerasgan.backend.jax import AdversarialTrainer, input_gradients, value_and_grad
+    from kerasgan.backend.jax import AdversarialTrainer, cond, input_gradients, value_and_grad
 elif _BACKEND == "torch":
     from kerasgan.backend.torch import (
         AdversarialTrainer,
+        cond,
         input_gradients,
         value_and_grad,
     )
@@ -43,4 +48,4 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["AdversarialTrainer", "input_gradients", "value_and_grad"]
+__all__ = ["AdversarialTrainer", "cond", "input_gradients", "value_and_grad"]

@@ -81,6 +81,29 @@ def input_gradients(fn, inputs):
     return gradients
 
 
+def cond(pred, true_fn, false_fn):
+    outer = get_stateless_scope()
+    if outer is None:
+        return jax.lax.cond(pred, true_fn, false_fn)
+    mapping = dict(outer.state_mapping)
+    # The state either branch writes (seed state, BatchNorm statistics) becomes an
+    # output of the cond, so no value traced inside a branch leaks out of it.
+    _, true_written = jax.eval_shape(lambda: _call_in_scope(true_fn, mapping))
+    _, false_written = jax.eval_shape(lambda: _call_in_scope(false_fn, mapping))
+    keys = list(dict.fromkeys([*true_written, *false_written]))
+
+    def branch(fn):
+        def run():
+            result, written = _call_in_scope(fn, mapping)
+            return result, [written.get(key, mapping[key]) for key in keys]
+
+        return run
+
+    result, values = jax.lax.cond(pred, branch(true_fn), branch(false_fn))
+    outer.state_mapping.update(zip(keys, values))
+    return result
+
+
 class AdversarialTrainer:
     """Adapts Keras's JAX trainer to a model with one optimizer per update."""
 

@@ -1,6 +1,7 @@
 """TensorFlow gradients: GradientTape, with the tf.distribute loss scaling."""
 
 import tensorflow as tf
+from keras import ops
 
 
 def value_and_grad(loss_fn, variables):
@@ -21,6 +22,10 @@ def input_gradients(fn, inputs):
         tape.watch(inputs)
         total = tf.reduce_sum(fn(inputs))
     return tape.gradient(total, inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+
+def cond(pred, true_fn, false_fn):
+    return ops.cond(pred, true_fn, false_fn)
 
 
 class AdversarialTrainer:

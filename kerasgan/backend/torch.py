@@ -1,7 +1,7 @@
 """PyTorch gradients: torch.autograd.grad on the variables that are updated."""
 
 import torch
-from keras import tree
+from keras import ops, tree
 
 
 def value_and_grad(loss_fn, variables):
@@ -24,6 +24,10 @@ def input_gradients(fn, inputs):
         return torch.zeros_like(inputs)
     (gradients,) = torch.autograd.grad(total, inputs, create_graph=True, allow_unused=True)
     return torch.zeros_like(inputs) if gradients is None else gradients
+
+
+def cond(pred, true_fn, false_fn):
+    return ops.cond(pred, true_fn, false_fn)
 
 
 class AdversarialTrainer:

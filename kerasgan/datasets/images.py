@@ -8,6 +8,8 @@ Sources:
   licensed CC BY-SA 3.0.
 - `load(name)`: any image dataset of tensorflow-datasets by name (prepared in tfds's
   data dir, or downloadable).
+- `load("emoji")`, `load("twemoji")`: one style of the emoji set (`CACHED`), fetched
+  from npm and converted once (`kerasgan.datasets.sources`).
 - `from_arrays(images)` and `from_folder(path)`.
 """
 
@@ -21,6 +23,12 @@ from kerasgan.datasets.pixels import tensorflow as _tf
 
 BUNDLED = {
     "mnist_sample": "10,000 MNIST training digits (1,000 per class), bundled, CC BY-SA 3.0",
+}
+# name -> (cache, images key, splits key, what it holds): one domain of a prepared
+# two-domain set (`kerasgan.datasets.sources`), fetched and converted on first use.
+CACHED = {
+    "emoji": ("emoji", "images_a", "splits_a", "Noto Emoji (Apache-2.0), 64x64 RGB on white, 3,374 train / 412 test"),
+    "twemoji": ("emoji", "images_b", "splits_b", "Twemoji (CC-BY-4.0), 64x64 RGB on white, 3,374 train / 412 test"),
 }
 
 
@@ -114,12 +122,14 @@ def load(
     data_dir=None,
     cache=True,
     seed=None,
+    pad_to=None,
 ):
     """A shuffled, batched, prefetched dataset of images in [-1, 1], by name.
 
-    `name` is "mnist_sample" (bundled) or any tensorflow-datasets image dataset
-    ("mnist", "fashion_mnist", "cifar10", "celeb_a", ...), read from `data_dir` (or
-    tfds's default) and downloaded by tfds when not yet prepared.
+    `name` is "mnist_sample" (bundled), "emoji" or "twemoji" (prepared on first use,
+    see `CACHED`), or any tensorflow-datasets image dataset ("mnist",
+    "fashion_mnist", "cifar10", "celeb_a", ...), read from `data_dir` (or tfds's
+    default) and downloaded by tfds when not yet prepared.
 
     Args:
         name: str. Dataset name.
@@ -135,6 +145,8 @@ def load(
         cache: bool. Keep the decoded images in memory (right for MNIST-sized
             sets; turn off for large ones). Defaults to True.
         seed: int or None. Shuffling seed. Defaults to None.
+        pad_to: int or None. Pads images (after any resize) to `pad_to` x `pad_to`
+            with -1 (black), as StyleGAN's MNIST at 32 px. Defaults to None.
 
     Example:
 
@@ -144,20 +156,53 @@ def load(
     ```
     """
     _check_batch_size(batch_size)
-    if name == "mnist_sample":
-        if split != "train":
-            raise ValueError(f"The bundled mnist_sample has only split='train'. Received: split={split!r}")
-        images, sample_labels = load_mnist_sample()
-        return from_arrays(
+    if name == "mnist_sample" or name in CACHED:
+        images, image_labels = _named_arrays(name, split, labels)
+        dataset = from_arrays(
             images,
-            sample_labels if labels else None,
+            image_labels,
             batch_size=batch_size,
             image_size=image_size,
             shuffle=shuffle,
             drop_remainder=drop_remainder,
             seed=seed,
         )
-    return _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed)
+    else:
+        dataset = _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed)
+    return dataset if pad_to is None else _padded(dataset, pad_to)
+
+
+def _named_arrays(name, split, labels):
+    """`(uint8 images, labels or None)` of the bundled sample or a prepared set."""
+    if name == "mnist_sample":
+        if split != "train":
+            raise ValueError(f"The bundled mnist_sample has only split='train'. Received: split={split!r}")
+        images, sample_labels = load_mnist_sample()
+        return images, sample_labels if labels else None
+    from kerasgan.datasets import sources
+
+    cache, images_key, splits_key, _ = CACHED[name]
+    if split not in ("train", "test"):
+        raise ValueError(f"Expected split 'train' or 'test' for {name!r}. Received: split={split!r}")
+    if labels:
+        raise ValueError(f"{name!r} has no class labels. Received: labels=True")
+    arrays = sources.read_cache(cache)
+    return arrays[images_key][arrays[splits_key] == split], None
+
+
+def _padded(dataset, size):
+    tf = _tf()
+    height, width = dataset.element_spec[0].shape[1:3] if isinstance(dataset.element_spec, tuple) else dataset.element_spec.shape[1:3]
+    if size < max(height, width):
+        raise ValueError(f"Expected pad_to >= the image size {height}x{width}. Received: pad_to={size!r}")
+    top, left = (size - height) // 2, (size - width) // 2
+    paddings = [[0, 0], [top, size - height - top], [left, size - width - left], [0, 0]]
+
+    def pad(images, *labels):
+        images = tf.pad(images, paddings, constant_values=-1.0)
+        return (images, *labels) if labels else images
+
+    return dataset.map(pad, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _tfds_builder(name, data_dir):

@@ -6,10 +6,11 @@ import keras
 
 # build: the function that returns a compiled model; description: one line;
 # data: what `fit` takes, "images", "labelled images", "pairs" (inputs, targets) or
-# "domains" (images_a, images_b); dataset: the default dataset of `kerasgan train`.
+# "domains" (images_a, images_b) or "voxels" (occupancy grids); dataset: the default
+# dataset of `kerasgan train`.
 Preset = collections.namedtuple("Preset", ["build", "description", "data", "dataset"])
 
-DATA_KINDS = ("images", "labelled images", "pairs", "domains")
+DATA_KINDS = ("images", "labelled images", "pairs", "domains", "voxels")
 
 
 def adam(learning_rate, beta_1=0.5, beta_2=0.999):

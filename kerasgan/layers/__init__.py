@@ -1,7 +1,25 @@
 """Reusable layers."""
 
+from kerasgan.layers.augment import POLICIES, DifferentiableAugment, make_augment
+from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.image_pool import ImagePool
+from kerasgan.layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from kerasgan.layers.modulated import ModulatedConv2D, ToRGB
 from kerasgan.layers.padding import ReflectionPadding2D
 from kerasgan.layers.spectral import SpectralConv2D, SpectralDense
 
-__all__ = ["ImagePool", "ReflectionPadding2D", "SpectralConv2D", "SpectralDense"]
+__all__ = [
+    "POLICIES",
+    "DifferentiableAugment",
+    "EqualizedConv2D",
+    "EqualizedDense",
+    "ImagePool",
+    "MinibatchDiscrimination",
+    "MinibatchStdDev",
+    "ModulatedConv2D",
+    "ReflectionPadding2D",
+    "SpectralConv2D",
+    "SpectralDense",
+    "ToRGB",
+    "make_augment",
+]

@@ -4,9 +4,37 @@ import keras
 import numpy as np
 from keras import ops
 
-from kerasgan import losses
+from kerasgan import backend, losses
 from kerasgan.engine import AdversarialModel, Update
+from kerasgan.layers.augment import make_augment
 from kerasgan.models.guards import check_training_data
+
+
+def _feature_model(discriminator, layer_name):
+    """A model sharing `discriminator`'s layers that outputs the features at `layer_name`
+    (True: the input of the discriminator's output layer), for feature matching."""
+    if not isinstance(discriminator, keras.Model) or not hasattr(discriminator, "_nodes_by_depth"):
+        raise ValueError(
+            "Feature matching reads an intermediate layer, so it needs a functional or "
+            f"Sequential discriminator. Received: {type(discriminator).__name__}."
+        )
+    if layer_name is True:
+        output_layer = discriminator.layers[-1]
+        features = output_layer.input
+        if isinstance(features, (list, tuple)):
+            raise ValueError(
+                "feature_matching=True takes the input of the discriminator's output layer, "
+                f"but {output_layer.name!r} has several inputs. Name a layer: feature_matching='...'."
+            )
+    else:
+        names = [layer.name for layer in discriminator.layers]
+        if layer_name not in names:
+            raise ValueError(
+                f"Expected feature_matching to name a layer of the discriminator, one of {names}. "
+                f"Received: feature_matching={layer_name!r}"
+            )
+        features = discriminator.get_layer(layer_name).output
+    return keras.Model(discriminator.inputs, features, name=f"{discriminator.name}_features")
 
 
 def _latent_input_size(generator):
@@ -42,6 +70,36 @@ class GAN(AdversarialModel):
             the cross-entropy losses. Defaults to 0.
         gradient_penalty_weight: float. Weight of the WGAN-GP gradient penalty on
             the discriminator. Defaults to 0 (off).
+        clip_value: float or None. WGAN's weight clipping of the discriminator after
+            each of its updates. Defaults to None (off).
+        instance_noise: float. Initial std of Gaussian noise added to every image the
+            discriminator sees, annealed to 0 over `instance_noise_steps` generator
+            steps. Defaults to 0 (off).
+        instance_noise_steps: int. Defaults to 5000.
+        ema_decay: float or None. Keeps an exponential moving average of the
+            generator's weights, used to generate. Defaults to None (off).
+        r1_weight: float. gamma of the R1 penalty `gamma / 2 * E[||grad D(x_real)||^2]`
+            on the discriminator (Mescheder et al. 2018). Defaults to 0 (off).
+        r1_interval: int. Lazy regularisation (Karras et al. 2020): the R1 term is
+            computed on every `r1_interval`-th discriminator update only, multiplied by
+            `r1_interval`. Logged as `r1`, the mean over the steps that compute it.
+            Defaults to 1 (every update).
+        augment: str or None. Differentiable augmentation of every image the
+            discriminator sees (real, generated, and in the penalties' paths), see
+            `kerasgan.layers.DifferentiableAugment`: "ada" (Karras et al. 2020: the
+            probability p starts at 0 and follows the overfitting heuristic
+            r_t = E[sign(D(real))] toward `augment_target`; logged as `augment_p`),
+            "diffaugment" (Zhao et al. 2020: colour, translation and cutout, always on)
+            or None. Defaults to None.
+        augment_target: float. ADA's target for r_t. Defaults to 0.6 (the paper's).
+        augment_speed: int. ADA's adjustment speed: the number of real images over
+            which p can move from 0 to 1. The paper's 500,000 suits runs of millions of
+            images; CPU runs of a few hundred thousand want less. Defaults to 100,000.
+        feature_matching: str, True or None. Replaces the generator's adversarial loss
+            by feature matching (Salimans et al. 2016): the squared distance between the
+            batch means of a discriminator layer's output on real and generated images.
+            A layer name, or True for the layer feeding the discriminator's output
+            layer. Needs a functional discriminator. Defaults to None (off).
         seed: int or None. Seeds the latents drawn during training. Defaults to None.
 
     Example:
@@ -73,6 +131,12 @@ class GAN(AdversarialModel):
         instance_noise=0.0,
         instance_noise_steps=5000,
         ema_decay=None,
+        r1_weight=0.0,
+        r1_interval=1,
+        augment=None,
+        augment_target=0.6,
+        augment_speed=100_000,
+        feature_matching=None,
         seed=None,
         **kwargs,
     ):
@@ -97,6 +161,16 @@ class GAN(AdversarialModel):
             )
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}")
+        if r1_weight < 0 or isinstance(r1_interval, bool) or not isinstance(r1_interval, int) or r1_interval < 1:
+            raise ValueError(
+                "Expected r1_weight >= 0 and r1_interval an int >= 1. Received: "
+                f"r1_weight={r1_weight!r}, r1_interval={r1_interval!r}"
+            )
+        if not 0.0 < augment_target < 1.0 or augment_speed <= 0:
+            raise ValueError(
+                "Expected augment_target in (0, 1) and augment_speed > 0. Received: "
+                f"augment_target={augment_target!r}, augment_speed={augment_speed!r}"
+            )
         self.loss_family = losses.get(loss)
         self.generator = generator
         self.discriminator = discriminator
@@ -116,7 +190,23 @@ class GAN(AdversarialModel):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-        self.track(["d_loss", "g_loss", "real_score", "fake_score"] + (["gp"] if self.gradient_penalty_weight else []))
+        self.r1_weight = float(r1_weight)
+        self.r1_interval = r1_interval
+        self.augment = augment
+        self.augment_target = float(augment_target)
+        self.augment_speed = int(augment_speed)
+        self.augmenter = make_augment(augment, seed=seed)
+        if self.augmenter is not None:
+            # Built now: Keras's fit would otherwise build the model by calling it on data.
+            self.augmenter.build((None, *self.image_shape))
+        self.feature_matching = feature_matching
+        self.feature_model = None if feature_matching is None else _feature_model(discriminator, feature_matching)
+        extra_logs = (
+            (["gp"] if self.gradient_penalty_weight else [])
+            + (["r1"] if self.r1_weight else [])
+            + (["augment_p"] if self.augmenter is not None else [])
+        )
+        self.track(["d_loss", "g_loss", "real_score", "fake_score"] + extra_logs)
 
     @property
     def image_shape(self):
@@ -167,6 +257,12 @@ class GAN(AdversarialModel):
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
             "ema_decay": self.ema_decay,
+            "r1_weight": self.r1_weight,
+            "r1_interval": self.r1_interval,
+            "augment": self.augment,
+            "augment_target": self.augment_target,
+            "augment_speed": self.augment_speed,
+            "feature_matching": self.feature_matching,
         }
 
     # ---- training --------------------------------------------------------------------
@@ -212,11 +308,17 @@ class GAN(AdversarialModel):
         real_images = ops.convert_to_tensor(real_images)
         return {"real_images": real_images, "labels": labels, "batch_size": ops.shape(real_images)[0]}
 
-    def after_update(self, update):
-        if update == self.D_UPDATE and self.clip_value is not None:
+    def after_update(self, update, batch):
+        if update != self.D_UPDATE:
+            return
+        if self.clip_value is not None:
             # WGAN's weight clipping keeps the critic (roughly) Lipschitz.
             for variable in self.discriminator.trainable_variables:
                 variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
+        if self.augment == "ada":
+            self.augmenter.adjust(
+                batch["real_sign"], batch["batch_size"], target=self.augment_target, speed_images=self.augment_speed
+            )
 
     def after_step(self):
         if self.ema_generator is not None:
@@ -231,9 +333,19 @@ class GAN(AdversarialModel):
         std = self.instance_noise * ops.maximum(0.0, 1.0 - progress)
         return images + std * keras.random.normal(ops.shape(images), seed=self.seed_generator)
 
-    def _discriminate(self, images, labels):
-        return self.discriminator(
-            self.discriminator_inputs(self._with_instance_noise(images), labels), training=True
+    def _discriminator_view(self, images):
+        # What the discriminator sees of any image: augmented when an augmentation is on.
+        return images if self.augmenter is None else self.augmenter(images)
+
+    def _discriminate(self, images, labels, network=None):
+        images = self._discriminator_view(self._with_instance_noise(images))
+        return (network or self.discriminator)(self.discriminator_inputs(images, labels), training=True)
+
+    def _penalty_logits(self, labels):
+        """`images -> adversarial outputs` for the gradient penalties, through the
+        augmentation, so a penalty acts on the discriminator that is trained."""
+        return lambda images: self.adversarial_outputs(
+            self.discriminator(self.discriminator_inputs(self._discriminator_view(images), labels), training=True)
         )
 
     def discriminator_update_loss(self, batch):
@@ -244,28 +356,56 @@ class GAN(AdversarialModel):
         real_outputs = self._discriminate(real_images, labels)
         fake_outputs = self._discriminate(fake_images, labels)
         loss = self.discriminator_loss(real_outputs, fake_outputs, labels)
-        logs = {
-            "real_score": ops.mean(self.loss_family.score(self.adversarial_outputs(real_outputs))),
-            "fake_score": ops.mean(self.loss_family.score(self.adversarial_outputs(fake_outputs))),
-        }
+        real_adversarial = self.adversarial_outputs(real_outputs)
+        logs = self.discriminator_logs(real_adversarial, self.adversarial_outputs(fake_outputs))
+        outputs = {}
+        if self.augmenter is not None:
+            logs["augment_p"] = ops.copy(self.augmenter.probability.value)  # p before this step's adjustment
+            # ADA's overfitting heuristic r_t, read after this update (after_update).
+            outputs["real_sign"] = ops.stop_gradient(ops.mean(ops.sign(ops.cast(real_adversarial, "float32"))))
         if self.gradient_penalty_weight:
             penalty = losses.gradient_penalty(
-                lambda images: self.adversarial_outputs(
-                    self.discriminator(self.discriminator_inputs(images, labels), training=True)
-                ),
+                self._penalty_logits(labels),
                 real_images,
                 fake_images,
                 keras.random.uniform((batch_size,), seed=self.seed_generator),
             )
             loss = loss + self.gradient_penalty_weight * penalty
             logs["gp"] = penalty
-        return loss, logs, {}
+        if self.r1_weight:
+            loss, logs["r1"] = self._with_r1(loss, real_images, labels)
+        return loss, logs, outputs
+
+    def discriminator_logs(self, real_outputs, fake_outputs):
+        """The logs of a D update beside its loss, from the adversarial outputs on the
+        real and the generated batch: the mean scores."""
+        return {
+            "real_score": ops.mean(self.loss_family.score(real_outputs)),
+            "fake_score": ops.mean(self.loss_family.score(fake_outputs)),
+        }
+
+    def _with_r1(self, loss, real_images, labels):
+        """`loss + gamma / 2 * R1`, lazily: on every `r1_interval`-th D update, times the
+        interval. Returns the loss and the `(penalty, weight)` log."""
+        def penalty():
+            return losses.r1_penalty(self._penalty_logits(labels), real_images)
+
+        if self.r1_interval == 1:
+            value = penalty()
+            return loss + 0.5 * self.r1_weight * value, value
+        due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
+        value = backend.cond(due, penalty, lambda: ops.zeros((), dtype="float32"))
+        return loss + 0.5 * self.r1_weight * self.r1_interval * value, (value, ops.cast(due, "float32"))
 
     def generator_update_loss(self, batch):
         labels = batch["labels"]
         latents = self.sample_latents(batch["batch_size"])
         fake_images = self.generator(self.generator_inputs(latents, labels), training=True)
-        return self.generator_loss(self._discriminate(fake_images, labels), labels), {}, {}
+        if self.feature_model is None:
+            return self.generator_loss(self._discriminate(fake_images, labels), labels), {}, {}
+        real_features = ops.stop_gradient(self._discriminate(batch["real_images"], labels, self.feature_model))
+        fake_features = self._discriminate(fake_images, labels, self.feature_model)
+        return losses.feature_matching_loss(real_features, fake_features), {}, {}
 
     def _update_ema(self):
         # ema <- decay * ema + (1 - decay) * weight, BatchNorm statistics included.

@@ -9,7 +9,12 @@ Deep Convolutional Generative Adversarial Networks", ICLR 2016.
 import keras
 from keras import layers
 
-from kerasgan.layers import SpectralConv2D, SpectralDense
+from kerasgan.layers import (
+    MinibatchDiscrimination,
+    MinibatchStdDev,
+    SpectralConv2D,
+    SpectralDense,
+)
 
 
 def _init():
@@ -20,6 +25,7 @@ def _init():
     return keras.initializers.RandomNormal(stddev=0.02)
 
 NORMALIZATIONS = ("batch", "layer", "spectral", None)
+MINIBATCH = (None, "stddev", "discrimination")
 
 
 def _upsampling_plan(image_shape):
@@ -98,12 +104,14 @@ def dcgan_generator(
     return keras.Model(inputs, images, name=name)
 
 
-def _discriminator_features(images, stages, base_filters, normalization):
+def _discriminator_features(images, stages, base_filters, normalization, minibatch=None):
     """Strided convolutions with LeakyReLU(0.2); returns the flattened features."""
     if normalization not in NORMALIZATIONS:
         raise ValueError(
             f"Expected normalization in {NORMALIZATIONS}. Received: normalization={normalization!r}"
         )
+    if minibatch not in MINIBATCH:
+        raise ValueError(f"Expected minibatch in {MINIBATCH}. Received: minibatch={minibatch!r}")
     x, filters = images, base_filters
     for stage in range(stages):
         conv = SpectralConv2D if normalization == "spectral" else layers.Conv2D
@@ -115,7 +123,12 @@ def _discriminator_features(images, stages, base_filters, normalization):
             x = layers.LayerNormalization(axis=[1, 2, 3])(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
-    return layers.Flatten()(x)
+    if minibatch == "stddev":
+        x = MinibatchStdDev(name="minibatch_stddev")(x)
+    x = layers.Flatten()(x)
+    if minibatch == "discrimination":
+        x = MinibatchDiscrimination(name="minibatch_discrimination")(x)
+    return x
 
 
 def _dense(units, normalization):
@@ -128,6 +141,7 @@ def dcgan_discriminator(
     base_filters=64,
     normalization="batch",
     num_classes=None,
+    minibatch=None,
     name="discriminator",
 ):
     """DCGAN discriminator: images (and labels) -> one output per image.
@@ -143,11 +157,19 @@ def dcgan_discriminator(
             per-sample gradients), "spectral" (SNGAN: every layer spectrally
             normalised, `kerasgan.networks.SpectralConv2D` / `SpectralDense`) or None. Never on the input stage. Defaults to "batch".
         num_classes: int or None. Defaults to None.
+        minibatch: None, "stddev" or "discrimination". Lets the discriminator compare
+            the samples of a batch against mode collapse: "stddev" appends
+            `kerasgan.layers.MinibatchStdDev` (group size 4, so the batch must be a
+            multiple of 4 or smaller than 4) to the last stage's feature maps, before
+            the flatten (Karras et al. 2018); "discrimination" applies
+            `kerasgan.layers.MinibatchDiscrimination` (50 kernels of 5) to the
+            flattened features, before the dense layer (Salimans et al. 2016). The
+            output of a sample then depends on the rest of its batch. Defaults to None.
         name: str. Defaults to "discriminator".
     """
     _, stages = _upsampling_plan(image_shape)
     images = keras.Input(tuple(image_shape), name="images")
-    features = _discriminator_features(images, stages, base_filters, normalization)
+    features = _discriminator_features(images, stages, base_filters, normalization, minibatch)
     logits = layers.Reshape(())(_dense(1, normalization)(features))
     if not num_classes:
         return keras.Model(images, logits, name=name)

@@ -1,0 +1,60 @@
+"""3-D presets: gan3d."""
+
+from kerasgan.families.gan3d.models import GAN3D
+from kerasgan.families.gan3d.networks import voxel_discriminator, voxel_generator
+from kerasgan.families.preset import Preset, adam, seeded
+
+
+def gan3d(
+    voxel_shape=(32, 32, 32, 1),
+    latent_dim=200,
+    base_filters=16,
+    g_learning_rate=0.0025,
+    d_learning_rate=1e-5,
+    d_accuracy_threshold=0.8,
+    seed=None,
+):
+    """3D-GAN (Wu et al. 2016): 3-D transposed convolutions to 32^3 voxel occupancies.
+
+    Generator: dense projection to 4^3, stride-2 3-D transposed convolutions with
+    BatchNorm and ReLU, sigmoid occupancies. Discriminator: stride-2 3-D convolutions
+    with LeakyReLU(0.2) and BatchNorm. Non-saturating loss; the discriminator skips
+    its update while its accuracy on the batch exceeds 80%. Adam(beta_1=0.5) with the
+    paper's learning rates (G 0.0025, D 1e-5). Train on
+    `kerasgan.datasets.load_voxels("furniture")`.
+
+    Args:
+        voxel_shape: tuple. `(size, size, size, 1)`. Defaults to (32, 32, 32, 1).
+        latent_dim: int. Defaults to 200.
+        base_filters: int. Width of the discriminator's first and the generator's last
+            stage. Defaults to 16.
+        g_learning_rate: float. Defaults to 0.0025.
+        d_learning_rate: float. Defaults to 1e-5.
+        d_accuracy_threshold: float or None. Defaults to 0.8.
+        seed: int or None. Seeds the initial weights and training. Defaults to None.
+
+    Reference:
+        Wu, Zhang, Xue, Freeman and Tenenbaum 2016, "Learning a Probabilistic Latent
+        Space of Object Shapes via 3D Generative-Adversarial Modeling".
+    """
+    seeded(seed)
+    gan = GAN3D(
+        voxel_generator(voxel_shape, latent_dim, base_filters),
+        voxel_discriminator(voxel_shape, base_filters),
+        d_accuracy_threshold=d_accuracy_threshold,
+        latent_dim=latent_dim,
+        seed=seed,
+        name="gan3d",
+    )
+    gan.compile(d_optimizer=adam(d_learning_rate), g_optimizer=adam(g_learning_rate))
+    return gan
+
+
+PRESETS = {
+    "gan3d": Preset(
+        gan3d,
+        "3D-GAN: 3-D transposed convolutions to 32^3 voxel occupancies, adaptive D update",
+        "voxels",
+        "furniture",
+    ),
+}

@@ -1,0 +1,1 @@
+"""The style-based family: StyleGAN2 generator and residual discriminator at small resolution."""

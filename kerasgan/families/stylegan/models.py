@@ -1,0 +1,180 @@
+"""StyleGAN: a GAN whose generator maps latents to styles, with style mixing and truncation."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasgan.models.gan import GAN
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class StyleGenerator(keras.Model):
+    """A style-based generator: `mapping` (z -> w), then `synthesis` (styles -> images).
+
+    In training it tracks the average w (for the truncation trick) and mixes styles:
+    with probability `mixing_probability` a sample's styles switch, at a random
+    crossover layer, to the w of a second latent (style mixing regularisation,
+    Karras et al. 2019). `generator(latents, truncation=psi)` moves every w toward the
+    average: `w_avg + psi * (w - w_avg)`.
+
+    Args:
+        mapping: keras.Model. `(batch, latent_dim)` -> `(batch, w_dim)`.
+        synthesis: keras.Model. `(batch, num_styles, w_dim)` -> images.
+        mixing_probability: float. Defaults to 0.9 (StyleGAN2's).
+        w_avg_beta: float. Decay of the moving average of w. Defaults to 0.995.
+        seed: int or None. Seeds the mixing draws. Defaults to None.
+
+    Reference:
+        Karras, Laine and Aila 2019, "A Style-Based Generator Architecture for Generative
+        Adversarial Networks".
+    """
+
+    def __init__(self, mapping, synthesis, mixing_probability=0.9, w_avg_beta=0.995, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0.0 <= mixing_probability <= 1.0 or not 0.0 <= w_avg_beta < 1.0:
+            raise ValueError(
+                "Expected mixing_probability in [0, 1] and w_avg_beta in [0, 1). Received: "
+                f"mixing_probability={mixing_probability!r}, w_avg_beta={w_avg_beta!r}"
+            )
+        w_dim = mapping.output_shape[-1]
+        num_styles, synthesis_w_dim = synthesis.input_shape[1:]
+        if synthesis_w_dim != w_dim:
+            raise ValueError(
+                f"Expected the synthesis network to take styles of size {w_dim}, the mapping "
+                f"network's output. Received: styles of size {synthesis_w_dim}."
+            )
+        self.mapping = mapping
+        self.synthesis = synthesis
+        self.latent_dim = mapping.input_shape[-1]
+        self.w_dim = w_dim
+        self.num_styles = num_styles
+        self.mixing_probability = float(mixing_probability)
+        self.w_avg_beta = float(w_avg_beta)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.w_avg = self.add_weight(shape=(w_dim,), initializer="zeros", trainable=False, name="w_avg")
+        self.built = True
+
+    def broadcast(self, w):
+        """`(batch, w_dim)` -> the same w for every style, `(batch, num_styles, w_dim)`."""
+        return ops.repeat(ops.expand_dims(w, 1), self.num_styles, axis=1)
+
+    def mix(self, styles, mixing_styles, crossover):
+        """Styles from `styles` before layer `crossover` (per sample), from
+        `mixing_styles` from it on. All `(batch, num_styles, w_dim)`; crossover `(batch,)`."""
+        before = ops.arange(self.num_styles)[None, :] < ops.reshape(crossover, (-1, 1))
+        return ops.where(before[:, :, None], styles, mixing_styles)
+
+    def truncate(self, styles, truncation):
+        """`w_avg + truncation * (styles - w_avg)`."""
+        if truncation == 1.0:
+            return styles
+        w_avg = ops.cast(self.w_avg, styles.dtype)
+        return w_avg + truncation * (styles - w_avg)
+
+    def call(self, latents, training=False, truncation=1.0):
+        w = self.mapping(latents, training=training)
+        styles = self.broadcast(w)
+        if training:
+            batch_mean = ops.mean(ops.cast(w, "float32"), axis=0)
+            self.w_avg.assign(batch_mean + self.w_avg_beta * (self.w_avg - batch_mean))
+            if self.mixing_probability > 0:
+                styles = self._mix_randomly(latents, styles, training)
+        return self.synthesis(self.truncate(styles, truncation), training=training)
+
+    def _mix_randomly(self, latents, styles, training):
+        batch = ops.shape(latents)[0]
+        other = self.mapping(keras.random.normal(ops.shape(latents), seed=self.seed_generator), training=training)
+        layer = ops.cast(
+            keras.random.randint((batch,), 1, self.num_styles, seed=self.seed_generator), "int32"
+        )
+        chosen = keras.random.uniform((batch,), seed=self.seed_generator) < self.mixing_probability
+        crossover = ops.where(chosen, layer, self.num_styles)
+        return self.mix(styles, self.broadcast(ops.cast(other, styles.dtype)), crossover)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "mapping": keras.saving.serialize_keras_object(self.mapping),
+            "synthesis": keras.saving.serialize_keras_object(self.synthesis),
+            "mixing_probability": self.mixing_probability,
+            "w_avg_beta": self.w_avg_beta,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in ("mapping", "synthesis"):
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+    def compute_output_shape(self, input_shape):
+        return self.synthesis.output_shape
+
+    # A subclassed model has no symbolic shapes of its own; a GAN reads these.
+    @property
+    def input_shape(self):
+        return self.mapping.input_shape
+
+    @property
+    def output_shape(self):
+        return self.synthesis.output_shape
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class StyleGAN(GAN):
+    """StyleGAN2 at small resolution: a `StyleGenerator`, non-saturating loss with lazy R1.
+
+    A `kerasgan.GAN` whose generator is a `StyleGenerator`; every option of `GAN`
+    applies (the preset turns on R1 every 16 D updates, an EMA generator and ADA).
+    `generate(n, seed, truncation=psi)` applies the truncation trick with the average
+    w tracked in training; `style_mix(latents, mixing_latents, crossover)` renders the
+    styles of one latent before a layer and of another from it on.
+
+    Args:
+        generator: StyleGenerator.
+        discriminator: keras.Model. Images -> one logit each.
+        **kwargs: the options of `kerasgan.models.GAN`.
+
+    Example:
+
+    ```python
+    gan = kerasgan.presets.stylegan(image_shape=(32, 32, 3))
+    gan.fit(kerasgan.datasets.load("emoji", image_size=32, batch_size=32), epochs=1)
+    images = gan.generate(16, seed=0, truncation=0.7)
+    ```
+
+    Reference:
+        Karras et al. 2020, "Analyzing and Improving the Image Quality of StyleGAN".
+    """
+
+    def __init__(self, generator, discriminator, **kwargs):
+        if not isinstance(generator, StyleGenerator):
+            raise ValueError(
+                f"Expected a kerasgan StyleGenerator as the generator. Received: {type(generator).__name__}."
+            )
+        kwargs.setdefault("latent_dim", generator.latent_dim)
+        super().__init__(generator, discriminator, **kwargs)
+
+    def generate(self, n, seed=None, labels=None, batch_size=256, truncation=1.0):
+        """Generates `n` images in [-1, 1] (numpy), with the truncation trick when
+        `truncation < 1` (0: every image from the average w). Noise inputs are drawn
+        anew at every call, so a seed fixes the latents, not the fine detail."""
+        self._labels_for(n, labels)
+        latents = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        chunks = [
+            ops.convert_to_numpy(self.sampling_generator(latents[start : start + batch_size], truncation=truncation))
+            for start in range(0, n, batch_size)
+        ]
+        return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
+
+    def style_mix(self, latents, mixing_latents, crossover, truncation=1.0):
+        """Images with the styles of `latents` before layer `crossover` and of
+        `mixing_latents` from it on (numpy; coarse layers first)."""
+        generator = self.sampling_generator
+        styles = generator.broadcast(generator.mapping(ops.convert_to_tensor(latents, "float32")))
+        mixing = generator.broadcast(generator.mapping(ops.convert_to_tensor(mixing_latents, "float32")))
+        crossover = ops.full((len(latents),), crossover, "int32")
+        mixed = generator.truncate(generator.mix(styles, mixing, crossover), truncation)
+        return ops.convert_to_numpy(generator.synthesis(mixed))

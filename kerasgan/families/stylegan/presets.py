@@ -1,0 +1,94 @@
+"""Style-based presets: stylegan."""
+
+from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.families.stylegan.models import StyleGAN, StyleGenerator
+from kerasgan.families.stylegan.networks import (
+    mapping_network,
+    style_discriminator,
+    synthesis_network,
+)
+
+
+def stylegan(
+    image_shape=(32, 32, 3),
+    latent_dim=128,
+    w_dim=128,
+    mapping_layers=2,
+    channel_base=1024,
+    channel_max=128,
+    learning_rate=0.0025,
+    r1_weight=0.05,
+    r1_interval=16,
+    mixing_probability=0.9,
+    ema_decay=0.999,
+    augment="ada",
+    seed=None,
+):
+    """StyleGAN2 at 32-64 px (Karras et al. 2020), with adaptive augmentation.
+
+    Mapping network (2 layers, learning rate x 0.01), learned 4x4 constant, modulated
+    and demodulated 3x3 convolutions with per-pixel noise, skip outputs; residual
+    discriminator with minibatch standard deviation. Non-saturating loss, lazy R1 every
+    16 D updates, style mixing 0.9, EMA generator, ADA. Adam(0.0025, beta_1=0,
+    beta_2=0.99), the discriminator's adjusted for lazy regularisation as in the paper
+    (learning rate and betas to the power 16/17).
+
+    Args:
+        image_shape: tuple. `(size, size, 1 or 3)`, size a power of two >= 8.
+            Defaults to (32, 32, 3).
+        latent_dim: int. Defaults to 128.
+        w_dim: int. Defaults to 128.
+        mapping_layers: int. Defaults to 2.
+        channel_base: int. Width at resolution r: min(channel_base // r, channel_max).
+            Defaults to 1024.
+        channel_max: int. Defaults to 128.
+        learning_rate: float. Defaults to 0.0025.
+        r1_weight: float. gamma of R1. Defaults to 0.05.
+        r1_interval: int. Defaults to 16.
+        mixing_probability: float. Defaults to 0.9.
+        ema_decay: float or None. Defaults to 0.999.
+        augment: "ada", "diffaugment" or None. Defaults to "ada".
+        seed: int or None. Seeds the initial weights and training. Defaults to None.
+
+    Reference:
+        Karras et al. 2020, "Analyzing and Improving the Image Quality of StyleGAN";
+        Karras et al. 2020, "Training Generative Adversarial Networks with Limited Data".
+    """
+    seeded(seed)
+    generator = StyleGenerator(
+        mapping_network(latent_dim, w_dim, num_layers=mapping_layers),
+        synthesis_network(image_shape, w_dim, channel_base=channel_base, channel_max=channel_max),
+        mixing_probability=mixing_probability,
+        seed=seed,
+        name="generator",
+    )
+    discriminator = style_discriminator(image_shape, channel_base=channel_base, channel_max=channel_max)
+    gan = StyleGAN(
+        generator,
+        discriminator,
+        loss="non_saturating",
+        r1_weight=r1_weight,
+        r1_interval=r1_interval,
+        ema_decay=ema_decay,
+        augment=augment,
+        seed=seed,
+        name="stylegan",
+    )
+    # Lazy regularisation makes each D update count for r1_interval / (r1_interval + 1)
+    # of one with the penalty: scale the learning rate and betas to match (StyleGAN2).
+    ratio = r1_interval / (r1_interval + 1) if r1_weight else 1.0
+    gan.compile(
+        d_optimizer=adam(learning_rate * ratio, beta_1=0.0, beta_2=0.99**ratio),
+        g_optimizer=adam(learning_rate, beta_1=0.0, beta_2=0.99),
+    )
+    return gan
+
+
+PRESETS = {
+    "stylegan": Preset(
+        stylegan,
+        "StyleGAN2 at 32 px: mapping network, modulated convolutions, noise, style mixing, lazy R1, EMA, ADA",
+        "images",
+        "emoji",
+    ),
+}

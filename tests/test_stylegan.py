@@ -1,0 +1,168 @@
+"""StyleGAN: the style-based generator (mapping, mixing, truncation), its preset, learning."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import kerasgan
+from kerasgan.models import StyleGAN, StyleGenerator
+from kerasgan.networks import mapping_network, num_styles, style_discriminator, synthesis_network
+
+SHAPE = (8, 8, 1)
+LATENT_DIM = W_DIM = 8
+
+
+def _np(tensor):
+    return keras.ops.convert_to_numpy(tensor)
+
+
+def _generator(mixing_probability=0.9, seed=0, shape=SHAPE):
+    keras.utils.set_random_seed(seed)
+    return StyleGenerator(
+        mapping_network(LATENT_DIM, W_DIM, num_layers=2),
+        synthesis_network(shape, W_DIM, channel_base=64, channel_max=8),
+        mixing_probability=mixing_probability,
+        seed=seed,
+    )
+
+
+def _latents(n, seed=0):
+    return np.random.default_rng(seed).standard_normal((n, LATENT_DIM)).astype("float32")
+
+
+def test_num_styles_is_one_per_convolution_plus_the_last_rgb():
+    # 8 px: conv at 4, two at 8, then the last ToRGB; 32 px: 1 + 2 + 2 + 2 + 1.
+    assert num_styles((8, 8, 1)) == 4
+    assert num_styles((32, 32, 3)) == 8
+    assert synthesis_network((32, 32, 3), 16, channel_base=64, channel_max=8).input_shape == (None, 8, 16)
+
+
+def test_mix_takes_styles_before_the_crossover_from_the_first_latent():
+    generator = _generator()
+    styles = np.zeros((3, 4, W_DIM), "float32")
+    mixing = np.ones((3, 4, W_DIM), "float32")
+    mixed = _np(generator.mix(styles, mixing, np.array([0, 2, 4], "int32")))
+    # Per sample: layers < crossover from `styles` (0), the rest from `mixing` (1).
+    np.testing.assert_array_equal(mixed[:, :, 0], [[1, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 0]])
+
+
+def test_style_mix_at_the_ends_gives_each_latent_alone_and_in_between_both():
+    gan = StyleGAN(_generator(), style_discriminator(SHAPE, channel_base=64, channel_max=8, mbstd_group_size=2))
+    a, b = _latents(2, seed=1), _latents(2, seed=2)
+
+    def plain(latents):  # noise strengths start at 0, so images are deterministic
+        return _np(gan.generator(latents))
+
+    np.testing.assert_allclose(gan.style_mix(a, b, crossover=gan.generator.num_styles), plain(a), atol=1e-5)
+    np.testing.assert_allclose(gan.style_mix(a, b, crossover=0), plain(b), atol=1e-5)
+    middle = gan.style_mix(a, b, crossover=2)
+    assert np.abs(middle - plain(a)).max() > 1e-3 and np.abs(middle - plain(b)).max() > 1e-3
+
+
+def test_random_mixing_switches_once_at_a_layer_between_1_and_num_styles_minus_1():
+    generator = _generator(mixing_probability=1.0)
+    seen = set()
+    captured = {}
+    synthesis_call = generator.synthesis.call
+
+    def capture(styles, *args, **kwargs):
+        captured["styles"] = _np(styles)
+        return synthesis_call(styles, *args, **kwargs)
+
+    generator.synthesis.call = capture
+    for seed in range(6):
+        generator(_latents(4, seed), training=True)
+        styles = captured["styles"]
+        for sample in styles:
+            changes = [i for i in range(1, len(sample)) if not np.allclose(sample[i], sample[i - 1])]
+            assert len(changes) == 1, changes  # one crossover, every sample mixed at p=1
+            seen.add(changes[0])
+    assert seen <= set(range(1, generator.num_styles)) and len(seen) > 1
+
+
+def test_training_calls_track_the_average_w():
+    generator = _generator(mixing_probability=0.0)
+    latents = _latents(16)
+    w = _np(generator.mapping(latents))
+    generator(latents, training=True)
+    np.testing.assert_allclose(_np(generator.w_avg), (1 - generator.w_avg_beta) * w.mean(axis=0), rtol=1e-4, atol=1e-7)
+    before = _np(generator.w_avg).copy()
+    generator(latents, training=False)  # inference leaves it alone
+    np.testing.assert_array_equal(_np(generator.w_avg), before)
+
+
+def test_truncation_zero_gives_the_average_ws_image_for_every_latent():
+    gan = StyleGAN(_generator(), style_discriminator(SHAPE, channel_base=64, channel_max=8, mbstd_group_size=2))
+    w_avg = np.random.default_rng(3).standard_normal(W_DIM).astype("float32")
+    gan.generator.w_avg.assign(w_avg)
+    images = gan.generate(4, seed=0, truncation=0.0)
+    expected = _np(gan.generator.synthesis(np.tile(w_avg, (1, gan.generator.num_styles, 1))))
+    for image in images:
+        np.testing.assert_allclose(image, expected[0], atol=1e-5)
+    untruncated = gan.generate(4, seed=0)
+    assert np.abs(untruncated[0] - untruncated[1]).max() > 1e-3
+    half = gan.generate(4, seed=0, truncation=0.5)
+    # Halfway in w, so (for this near-linear network at init) closer to the average's image.
+    assert np.abs(half - expected).mean() < np.abs(untruncated - expected).mean()
+
+
+def test_stylegan_preset_round_trips_through_a_keras_file(tmp_path):
+    gan = kerasgan.presets.stylegan(image_shape=(8, 8, 1), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, seed=0)
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+    gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    config = gan.get_config()
+    assert json.dumps(StyleGAN.from_config(config).get_config(), sort_keys=True, default=str) == json.dumps(
+        config, sort_keys=True, default=str
+    )
+    path = str(tmp_path / "stylegan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, StyleGAN) and isinstance(loaded.generator, StyleGenerator)
+    for saved, restored in zip(gan.weights, loaded.weights):
+        np.testing.assert_array_equal(_np(saved), _np(restored))
+    for name in ("d_optimizer", "g_optimizer"):
+        assert int(_np(getattr(loaded, name).iterations)) == 2
+    np.testing.assert_array_equal(_np(loaded.generator.w_avg), _np(gan.generator.w_avg))
+    assert loaded.ema_generator is not None and loaded.augment == "ada"
+    loaded.fit(images, batch_size=4, epochs=1, verbose=0)  # and it trains on
+
+
+def test_stylegan_preset_settings():
+    gan = kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8)
+    assert (gan.r1_weight, gan.r1_interval, gan.augment, gan.ema_decay) == (0.05, 16, "ada", 0.999)
+    assert gan.generator.mixing_probability == 0.9
+    d, g = gan.d_optimizer, gan.g_optimizer
+    np.testing.assert_allclose(float(g.learning_rate), 0.0025, rtol=1e-6)
+    assert (g.beta_1, g.beta_2) == (0.0, 0.99)
+    # Lazy regularisation: D's learning rate and betas to the power 16/17.
+    np.testing.assert_allclose(float(d.learning_rate), 0.0025 * 16 / 17, rtol=1e-6)
+    np.testing.assert_allclose(d.beta_2, 0.99 ** (16 / 17))
+    assert gan.generate(2).shape == (2, 8, 8, 3) and gan.generate(2).dtype == np.float32
+
+
+def test_stylegan_rejects_a_plain_generator():
+    with pytest.raises(ValueError, match="StyleGenerator"):
+        StyleGAN(synthesis_network(SHAPE, W_DIM), style_discriminator(SHAPE))
+
+
+def test_a_tiny_stylegan_learns_the_colour_of_the_data():
+    # Data: bright squares on a dark ground; the untrained generator outputs ~0 grey.
+    rng = np.random.default_rng(0)
+    images = np.full((256, 8, 8, 1), -0.8, "float32")
+    for image, (top, left) in zip(images, rng.integers(0, 4, (256, 2))):
+        image[top : top + 4, left : left + 4] = 0.8
+    gan = kerasgan.presets.stylegan(
+        image_shape=(8, 8, 1), latent_dim=8, w_dim=8, channel_base=128, channel_max=16,
+        learning_rate=0.005, augment=None, ema_decay=None, seed=0,
+    )
+
+    def error(samples):
+        # The mean image and the spread of pixel values, against the data's.
+        return np.abs(samples.mean(axis=0) - images.mean(axis=0)).mean() + abs(samples.std() - images.std())
+
+    before = error(gan.generate(256, seed=0))
+    gan.fit(images, batch_size=16, epochs=8, verbose=0)
+    after = error(gan.generate(256, seed=0))
+    assert after < 0.5 * before, (before, after)

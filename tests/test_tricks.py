@@ -1,0 +1,201 @@
+"""Options on every GAN: R1 (lazy), feature matching, augmentation, skippable updates."""
+
+import keras
+import numpy as np
+import pytest
+from helpers import LATENT_DIM, energy_distance, random_images, tiny_gan
+
+import kerasgan
+from kerasgan import losses
+from kerasgan.engine import Update
+from kerasgan.networks import mlp_discriminator, mlp_generator
+
+SHAPE = (8, 8, 1)
+
+
+def _np(tensor):
+    return keras.ops.convert_to_numpy(tensor)
+
+
+def _linear_discriminator(shape=SHAPE):
+    inputs = keras.Input(shape)
+    logits = keras.layers.Dense(1, name="logits")(keras.layers.Flatten()(inputs))
+    return keras.Model(inputs, logits)
+
+
+# ---- R1 -------------------------------------------------------------------------------
+
+
+def test_r1_penalty_of_a_linear_discriminator_is_its_squared_weight_norm():
+    discriminator = _linear_discriminator()
+    kernel = _np(discriminator.get_layer("logits").kernel)
+    images = keras.ops.convert_to_tensor(random_images(6, SHAPE))
+    penalty = losses.r1_penalty(lambda x: discriminator(x), images)
+    np.testing.assert_allclose(_np(penalty), np.sum(kernel**2), rtol=1e-5)
+
+
+def _seed_state(gan):
+    return _np(gan.seed_generator.state).copy()
+
+
+def _d_loss_at_iteration(gan, batch, iteration, seed_state):
+    # The same latents (seed state) each time, so only the R1 term can differ.
+    gan.seed_generator.state.assign(seed_state)
+    gan.d_optimizer.iterations.assign(iteration)
+    loss, logs, _ = gan.discriminator_update_loss(dict(batch))
+    return float(_np(loss)), logs
+
+
+@pytest.mark.parametrize("interval", [1, 4])
+def test_lazy_r1_is_added_on_every_interval_th_update_times_the_interval(interval):
+    gamma = 2.0
+    gan = kerasgan.GAN(
+        mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)),
+        _linear_discriminator(),
+        r1_weight=gamma,
+        r1_interval=interval,
+        seed=0,
+    )
+    gan.compile()
+    images = keras.ops.convert_to_tensor(random_images(4, SHAPE))
+    batch = gan.prepare_batch(images)
+    squared_norm = float(np.sum(_np(gan.discriminator.get_layer("logits").kernel) ** 2))
+    reference = kerasgan.GAN(gan.generator, gan.discriminator, seed=0)
+    reference.compile()
+    state = _seed_state(gan)
+    reference.seed_generator.state.assign(state)
+    plain, _ = reference.discriminator_update_loss(dict(batch))[:2]
+    for iteration in range(2 * interval):
+        loss, logs = _d_loss_at_iteration(gan, batch, iteration, state)
+        due = iteration % interval == 0
+        expected = float(_np(plain)) + (0.5 * gamma * interval * squared_norm if due else 0.0)
+        np.testing.assert_allclose(loss, expected, rtol=1e-4, err_msg=f"iteration {iteration}")
+        value, weight = logs["r1"] if interval > 1 else (logs["r1"], 1.0)
+        assert float(_np(weight)) == float(due)
+        if due:
+            np.testing.assert_allclose(_np(value), squared_norm, rtol=1e-4)
+
+
+def test_lazy_r1_logs_the_mean_over_the_steps_that_compute_it():
+    gan = kerasgan.GAN(
+        mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)),
+        _linear_discriminator(),
+        r1_weight=1.0,
+        r1_interval=3,
+        seed=0,
+    )
+    # lr 0 keeps the discriminator, hence its R1 = ||w||^2, fixed.
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.0))
+    history = gan.fit(random_images(28, SHAPE), batch_size=4, epochs=1, verbose=0)
+    squared_norm = float(np.sum(_np(gan.discriminator.get_layer("logits").kernel) ** 2))
+    # 7 steps, R1 on steps 0, 3 and 6: a mean that counted the others as 0 would be 3/7.
+    np.testing.assert_allclose(history.history["r1"][-1], squared_norm, rtol=1e-4)
+
+
+# ---- skippable updates ------------------------------------------------------------------
+
+
+class _AlwaysSkipD(kerasgan.GAN):
+    def update_order(self):
+        return [(Update(*self.D_UPDATE[:4], skip="skip_d"), 1), (self.G_UPDATE, 1)]
+
+    def discriminator_logs(self, real_outputs, fake_outputs):
+        return {**super().discriminator_logs(real_outputs, fake_outputs), "skip_d": keras.ops.ones(())}
+
+
+def test_a_skipped_update_leaves_its_networks_and_optimizer_untouched():
+    keras.utils.set_random_seed(0)
+    gan = _AlwaysSkipD(mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), mlp_discriminator(SHAPE, hidden_units=(16,)), seed=0)
+    gan.track([*gan.trackers, "skip_d"])
+    gan.compile()
+    d_before = [_np(w).copy() for w in gan.discriminator.weights]
+    optimizer_before = [_np(v).copy() for v in gan.d_optimizer.variables]
+    g_before = [_np(w).copy() for w in gan.generator.trainable_weights]
+    history = gan.fit(random_images(16, SHAPE), batch_size=4, epochs=1, verbose=0)
+    assert history.history["skip_d"] == [1.0]
+    for before, after in zip(d_before, gan.discriminator.weights):
+        np.testing.assert_array_equal(before, _np(after))
+    for before, after in zip(optimizer_before, gan.d_optimizer.variables):
+        np.testing.assert_array_equal(before, _np(after))  # iterations and moments
+    assert int(_np(gan.g_optimizer.iterations)) == 4
+    assert any(not np.array_equal(b, _np(a)) for b, a in zip(g_before, gan.generator.trainable_weights))
+
+
+# ---- feature matching --------------------------------------------------------------------
+
+
+def test_feature_matching_loss_is_the_squared_distance_of_feature_means():
+    real = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+    fake = np.array([[0.0, 0.0], [1.0, 0.0]], "float32")
+    # means (2, 3) and (0.5, 0): squared differences 2.25 and 9, averaged.
+    np.testing.assert_allclose(_np(losses.feature_matching_loss(real, fake)), (2.25 + 9.0) / 2)
+
+
+def test_feature_matching_reads_the_layer_feeding_the_output_and_shares_its_weights():
+    gan = tiny_gan("dcgan", feature_matching=True)
+    plain = tiny_gan("dcgan")
+    assert len(gan.trainable_weights) == len(plain.trainable_weights)
+    output_layer = gan.discriminator.layers[-1]
+    assert gan.feature_model.output.shape == output_layer.input.shape
+    assert gan.feature_model.layers[1] is gan.discriminator.layers[1]
+    with pytest.raises(ValueError, match="feature_matching to name a layer"):
+        tiny_gan("dcgan", feature_matching="no_such_layer")
+
+
+# ---- learning with each option on a 2-D Gaussian ------------------------------------------
+
+TARGET_MEAN, TARGET_STD = np.array([0.5, -0.3], "float32"), 0.1
+OPTIONS = {
+    "r1_lazy": {"r1_weight": 1.0, "r1_interval": 4},
+    "feature_matching": {"feature_matching": True},
+}
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+def test_each_option_still_moves_samples_to_the_data(option):
+    rng = np.random.default_rng(1337)
+    data = (TARGET_MEAN + TARGET_STD * rng.standard_normal((1024, 2))).astype("float32")
+    keras.utils.set_random_seed(1337)
+    gan = kerasgan.GAN(
+        mlp_generator((2,), latent_dim=2, hidden_units=(16, 16)),
+        mlp_discriminator((2,), hidden_units=(16, 16)),
+        seed=1337,
+        **OPTIONS[option],
+    )
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-3, 0.5), g_optimizer=keras.optimizers.Adam(2e-3, 0.5))
+    before = energy_distance(gan.generate(1024, seed=0), data)
+    gan.fit(data, batch_size=64, epochs=20, verbose=0)
+    samples = gan.generate(1024, seed=0)
+    after = energy_distance(samples, data)
+    assert after < 0.2 * before, (option, before, after)
+    assert np.linalg.norm(samples.mean(axis=0) - TARGET_MEAN) < 0.2, (option, samples.mean(axis=0))
+
+
+# ---- augmentation on a GAN ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("augment", ["ada", "diffaugment"])
+def test_augment_option_is_saved_and_its_probability_restored(augment, tmp_path):
+    gan = tiny_gan("dcgan", augment=augment, seed=0)
+    gan.compile()
+    gan.fit(random_images(16, (16, 16, 1)), batch_size=4, epochs=1, verbose=0)
+    probability = float(_np(gan.augmenter.probability))
+    if augment == "diffaugment":
+        assert probability == 1.0
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_config()["augment"] == augment
+    assert float(_np(loaded.augmenter.probability)) == probability
+
+
+def test_ada_raises_p_when_the_discriminator_is_sure_of_the_reals_and_lowers_it_otherwise():
+    gan = tiny_gan("dcgan", augment="ada", augment_speed=100, seed=0)
+    gan.compile()
+    batch = {"batch_size": 4}
+    for real_sign, direction in ((1.0, 1), (-1.0, -1)):
+        start = 0.5
+        gan.augmenter.probability.assign(start)
+        gan.after_update(gan.D_UPDATE, {**batch, "real_sign": keras.ops.convert_to_tensor(real_sign)})
+        moved = float(_np(gan.augmenter.probability)) - start
+        np.testing.assert_allclose(moved, direction * 4 / 100, rtol=1e-5)
