@@ -16,6 +16,7 @@ from kerasgan import metrics
 from kerasgan.datasets.pixels import to_uint8
 from kerasgan.files import atomic_write, write_text
 from kerasgan.models.guards import StopOnNaN
+from kerasgan.render import render_voxels
 
 # Epoch-log keys of sample-quality metrics, plotted by TrainingCurves.
 QUALITY_KEYS = ("fid", "kid", "cfd")
@@ -70,8 +71,13 @@ def save_image_grid(images, path, rows=None, title=None):
 
 def sample_for_grid(model, num_images, seed=None, examples=None):
     """`(images, rows)` for a grid: the model's `preview` (one row per class for
-    conditional GANs; input | output | target rows for translation models)."""
-    return model.preview(num_images, seed=seed, examples=examples)
+    conditional GANs; input | output | target rows for translation models). Voxel
+    grids `(n, depth, height, width, 1)` of occupancies in [0, 1] (3-D GANs) become
+    shaded views (`kerasgan.render.render_voxels`)."""
+    images, rows = model.preview(num_images, seed=seed, examples=examples)
+    if np.ndim(images) == 5:
+        images = render_voxels(np.asarray(images))
+    return images, rows
 
 
 class SampleGrid(keras.callbacks.Callback):

@@ -1,7 +1,7 @@
 """The `kerasgan` command: train, sample, evaluate, list.
 
     kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
-    kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0]
+    kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI]
     kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
     kerasgan list
@@ -29,8 +29,9 @@ def _parser():
     train.add_argument("preset", nargs="?", default="dcgan", help="preset name (default: dcgan)")
     train.add_argument("--dataset", default=None, help="dataset name (default: the preset's; mnist_sample for the DCGAN family)")
     train.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
-    train.add_argument("--batch-size", type=int, default=None, help="default: 64, or 16 for pix2pix and cyclegan")
-    train.add_argument("--image-size", type=int, default=None, help="resize images to this side")
+    train.add_argument("--batch-size", type=int, default=None, help="default: the preset's (64; 32 for stylegan and gan3d, 16 for pix2pix and cyclegan)")
+    train.add_argument("--image-size", type=int, default=None, help="resize images to this side (default: the preset's; 32 for stylegan)")
+    train.add_argument("--category", action="append", default=None, help="gan3d: train on this furniture category only (repeatable)")
     train.add_argument("--steps-per-epoch", type=int, default=None, help="cap the batches per epoch")
     train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
@@ -41,6 +42,7 @@ def _parser():
     sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
     sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
     sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument("--truncation", type=float, default=1.0, help="StyleGAN's truncation psi (default: 1, none)")
 
     evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
     evaluate.add_argument("model", help="a .keras file saved by kerasgan")
@@ -90,9 +92,15 @@ def _training_data(preset, args, dataset_name, batch_size):
     the preset is built for, and held-out examples for translation grids."""
     from kerasgan import datasets
 
+    if preset.data == "voxels":
+        dataset = datasets.load_voxels(dataset_name, categories=args.category, batch_size=batch_size, seed=args.seed)
+        return dataset, {"voxel_shape": tuple(dataset.element_spec.shape[1:])}, None
+    if args.category:
+        raise SystemExit(f"error: --category selects furniture for gan3d. Received: --category with {args.preset}.")
     if preset.data in ("images", "labelled images"):
         labelled = preset.data == "labelled images"
-        dataset = datasets.load(dataset_name, batch_size=batch_size, image_size=args.image_size, labels=labelled, seed=args.seed)
+        image_size = args.image_size or (preset.image_size if dataset_name == preset.dataset else None)
+        dataset = datasets.load(dataset_name, batch_size=batch_size, image_size=image_size, labels=labelled, seed=args.seed)
         spec = dataset.element_spec
         return dataset, {"image_shape": tuple((spec[0] if labelled else spec).shape[1:])}, None
     load = datasets.load_pairs if preset.data == "pairs" else datasets.load_domains
@@ -117,7 +125,7 @@ def train(args):
     preset = presets.PRESETS[args.preset]
     dataset_name = args.dataset or preset.dataset
     translation = preset.data in ("pairs", "domains")
-    batch_size = args.batch_size or (16 if translation else 64)
+    batch_size = args.batch_size or preset.batch_size
     out = args.out or os.path.join("runs", args.preset)
     checkpoint_path = os.path.join(out, "model.keras")
     dataset, options, examples = _training_data(preset, args, dataset_name, batch_size)
@@ -133,8 +141,9 @@ def train(args):
             # The papers' schedule over the whole run: constant, then linear decay to 0.
             options["total_steps"] = args.epochs * int(dataset.cardinality())
         model = presets.get(args.preset, seed=args.seed, **options)
+    shape = options.get("image_shape") or options["voxel_shape"]
     print(
-        f"Training {args.preset} on {dataset_name} {options['image_shape']} with the {keras.backend.backend()} "
+        f"Training {args.preset} on {dataset_name} {shape} with the {keras.backend.backend()} "
         f"backend for {args.epochs} epochs; writing to {out}/"
     )
     started = time.perf_counter()
@@ -143,7 +152,7 @@ def train(args):
         epochs=args.epochs,
         initial_epoch=initial_epoch,
         callbacks=[
-            callbacks.SampleGrid(out, num_images=8 if translation else 64, examples=examples),
+            callbacks.SampleGrid(out, num_images=8 if translation else 16 if preset.data == "voxels" else 64, examples=examples),
             callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
             callbacks.Checkpoint(checkpoint_path),
         ],
@@ -202,12 +211,17 @@ def translate(args):
 
 def sample(args):
     from kerasgan.callbacks import sample_for_grid, save_image_grid
-    from kerasgan.models import GAN
+    from kerasgan.models import GAN, StyleGAN
 
     gan = _load_model(args.model)
     if not isinstance(gan, GAN):
         raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images. Use `kerasgan translate`.")
-    images, rows = sample_for_grid(gan, args.n, seed=args.seed)
+    if args.truncation != 1.0:
+        if not isinstance(gan, StyleGAN):
+            raise SystemExit(f"error: --truncation applies to StyleGAN models. Received: a {type(gan).__name__}.")
+        images, rows = gan.generate(args.n, seed=args.seed, truncation=args.truncation), None
+    else:
+        images, rows = sample_for_grid(gan, args.n, seed=args.seed)
     save_image_grid(images, args.out, rows=rows)
     print(f"Wrote {args.n} samples to {args.out}")
 

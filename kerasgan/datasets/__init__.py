@@ -4,7 +4,10 @@
 - `images`: single images, by name (`load`), from arrays or a folder.
 - `pairs`: paired images (`load_pairs`, Pix2Pix) and two domains (`load_domains`,
   CycleGAN), by name, from arrays or folders.
-- `sources`: fetching and converting the named paired and two-domain sets (`prepare`).
+- `voxels`: voxel grids for 3-D GANs (`load_voxels`, `voxel_arrays`,
+  `from_voxel_arrays`): float32 occupancies in {0, 1}, not images.
+- `sources`: fetching and converting the named paired, two-domain and voxel sets
+  (`prepare`).
 """
 
 from kerasgan.datasets.images import (
@@ -26,11 +29,18 @@ from kerasgan.datasets.pairs import (
     prepare,
 )
 from kerasgan.datasets.pixels import composite_on_white, to_uint8, to_unit_range
+from kerasgan.datasets.voxels import (
+    VOXEL_SETS,
+    from_voxel_arrays,
+    load_voxels,
+    voxel_arrays,
+)
 
 __all__ = [
     "BUNDLED",
     "DOMAIN_SETS",
     "PAIR_SETS",
+    "VOXEL_SETS",
     "composite_on_white",
     "from_arrays",
     "from_domain_arrays",
@@ -38,11 +48,14 @@ __all__ = [
     "from_folder",
     "from_pair_arrays",
     "from_pair_folders",
+    "from_voxel_arrays",
     "load",
     "load_domains",
     "load_mnist_sample",
     "load_pairs",
+    "load_voxels",
     "prepare",
     "to_uint8",
     "to_unit_range",
+    "voxel_arrays",
 ]

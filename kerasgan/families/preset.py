@@ -5,10 +5,13 @@ import collections
 import keras
 
 # build: the function that returns a compiled model; description: one line;
-# data: what `fit` takes, "images", "labelled images", "pairs" (inputs, targets) or
+# data: what `fit` takes, "images", "labelled images", "pairs" (inputs, targets),
 # "domains" (images_a, images_b) or "voxels" (occupancy grids); dataset: the default
-# dataset of `kerasgan train`.
-Preset = collections.namedtuple("Preset", ["build", "description", "data", "dataset"])
+# dataset of `kerasgan train`; batch_size: its default batch size; image_size: the side
+# it resizes the default dataset's images to (None: keep them).
+Preset = collections.namedtuple(
+    "Preset", ["build", "description", "data", "dataset", "batch_size", "image_size"], defaults=(64, None)
+)
 
 DATA_KINDS = ("images", "labelled images", "pairs", "domains", "voxels")
 

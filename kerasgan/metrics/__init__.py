@@ -1,4 +1,5 @@
-"""Metrics for generated images: FID, KID, IS and precision/recall; L1, PSNR, SSIM for translation.
+"""Metrics for generated images: FID, KID, IS and precision/recall; L1, PSNR, SSIM for
+translation; IoU, coverage, MMD and 1-NNA for voxel shapes.
 
 `frechet_inception_distance`, `kernel_inception_distance` and `precision_recall` use
 the reference FID Inception network (TF "inception-2015-12-05", pool_3) with the
@@ -6,7 +7,8 @@ reference preprocessing: their values are comparable with papers that use TTUR,
 pytorch-fid, clean-fid or StyleGAN's metrics at the same protocol (number of images,
 reference split). `frechet_distance(..., features="mnist")` (the classifier FD) and
 `inception_score` (with a domain classifier) are kerasgan's own, fast numbers for
-comparing runs with each other.
+comparing runs with each other. `voxel_iou`, `coverage_and_mmd` and
+`one_nearest_neighbour_accuracy` judge 3-D GANs' voxel shapes against real ones.
 """
 
 from kerasgan.metrics.classifier import DomainClassifier
@@ -39,6 +41,11 @@ from kerasgan.metrics.translation import (
     psnr,
     ssim,
 )
+from kerasgan.metrics.voxels import (
+    coverage_and_mmd,
+    one_nearest_neighbour_accuracy,
+    voxel_iou,
+)
 
 __all__ = [
     "METRICS",
@@ -47,6 +54,7 @@ __all__ = [
     "FeatureStatistics",
     "InceptionFeatures",
     "compare",
+    "coverage_and_mmd",
     "evaluate",
     "evaluate_translation",
     "extract_features",
@@ -60,9 +68,11 @@ __all__ = [
     "kernel_distance_from_features",
     "kernel_inception_distance",
     "l1_error",
+    "one_nearest_neighbour_accuracy",
     "precision_recall",
     "precision_recall_from_features",
     "psnr",
     "reference_features",
     "ssim",
+    "voxel_iou",
 ]

@@ -56,5 +56,6 @@ PRESETS = {
         "3D-GAN: 3-D transposed convolutions to 32^3 voxel occupancies, adaptive D update",
         "voxels",
         "furniture",
+        batch_size=32,
     ),
 }

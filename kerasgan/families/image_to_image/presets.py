@@ -147,6 +147,6 @@ def cyclegan(
 
 
 PRESETS = {
-    "pix2pix": Preset(pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji"),
-    "cyclegan": Preset(cyclegan, "CycleGAN: two ResNet translators, unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra"),
+    "pix2pix": Preset(pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16),
+    "cyclegan": Preset(cyclegan, "CycleGAN: two ResNet translators, unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16),
 }

@@ -90,5 +90,7 @@ PRESETS = {
         "StyleGAN2 at 32 px: mapping network, modulated convolutions, noise, style mixing, lazy R1, EMA, ADA",
         "images",
         "emoji",
+        batch_size=32,
+        image_size=32,
     ),
 }
