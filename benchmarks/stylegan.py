@@ -60,6 +60,7 @@ def run(args, augment):
     steps = epochs * steps_per_epoch
     name = f"stylegan_{args.dataset}{'_' + str(args.subset) if args.subset else ''}_{augment}"
     os.makedirs(args.out, exist_ok=True)
+    gan.save(os.path.join(args.out, f"{name}.keras"))
     for truncation in (1.0, 0.7):
         save_image_grid(gan.generate(64, seed=0, truncation=truncation), os.path.join(args.out, f"{name}_psi{truncation:g}.png"))
     samples = gan.generate(args.num_samples, seed=1)

@@ -152,3 +152,31 @@ def test_sample_and_translate_say_which_command_fits_the_model(tmp_path):
         cli.main(["translate", str(tmp_path / "dcgan.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     with pytest.raises(SystemExit, match="no images"):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+
+
+@pytest.mark.slow
+def test_train_and_sample_stylegan_with_truncation(tmp_path, capsys):
+    out = tmp_path / "stylegan"
+    assert cli.main(["train", "stylegan", "--epochs", "1", "--steps-per-epoch", "2", "--out", str(out)]) == 0
+    assert "(32, 32, 3)" in capsys.readouterr().out  # the preset's image size on emoji
+    grid = tmp_path / "truncated.png"
+    assert cli.main(["sample", str(out / "model.keras"), "--n", "4", "--truncation", "0.5", "--out", str(grid)]) == 0
+    assert grid.stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_train_and_sample_gan3d_on_one_category(tmp_path, capsys):
+    out = tmp_path / "gan3d"
+    assert cli.main(["train", "gan3d", "--category", "chair", "--epochs", "1", "--steps-per-epoch", "1", "--out", str(out)]) == 0
+    assert "(32, 32, 32, 1)" in capsys.readouterr().out
+    assert (out / "samples_latest.png").stat().st_size > 0  # rendered views of voxel samples
+    grid = tmp_path / "shapes.png"
+    assert cli.main(["sample", str(out / "model.keras"), "--n", "4", "--out", str(grid)]) == 0
+    assert grid.stat().st_size > 0
+    with pytest.raises(SystemExit, match="--truncation applies to StyleGAN"):
+        cli.main(["sample", str(out / "model.keras"), "--truncation", "0.5"])
+
+
+def test_category_is_refused_for_image_presets():
+    with pytest.raises(SystemExit, match="--category selects furniture for gan3d"):
+        cli.main(["train", "dcgan", "--category", "chair"])

@@ -34,3 +34,30 @@ def test_exported_conditional_generator_takes_latents_and_labels(tmp_path):
     np.testing.assert_allclose(images, gan.generate_from(latents, labels), atol=1e-5)
     signature = served.signatures["serve"].structured_input_signature
     assert len(tf.nest.flatten(signature)) == 2, signature
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+def test_exported_stylegan_serves_latents_clipped_to_the_pixel_range(tmp_path):
+    import tensorflow as tf
+
+    gan = kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, seed=0)
+    gan.export(tmp_path / "generator", verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "generator"))
+    latents = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
+    images = served.serve(latents).numpy()
+    assert images.shape == (3, 8, 8, 3) and images.min() >= -1 and images.max() <= 1
+    # Noise strengths start at 0, so the untrained generator is deterministic.
+    np.testing.assert_allclose(images, keras.ops.convert_to_numpy(gan(latents)), atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+def test_exported_gan3d_serves_latents_to_voxels(tmp_path):
+    import tensorflow as tf
+
+    gan = kerasgan.presets.gan3d(voxel_shape=(8, 8, 8, 1), latent_dim=8, base_filters=4, seed=0)
+    gan.export(tmp_path / "generator", verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "generator"))
+    latents = np.random.default_rng(0).standard_normal((2, 8)).astype("float32")
+    voxels = served.serve(latents).numpy()
+    assert voxels.shape == (2, 8, 8, 8, 1)
+    np.testing.assert_allclose(voxels, gan.generate_from(latents), atol=1e-5)

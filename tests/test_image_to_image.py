@@ -279,7 +279,7 @@ def test_pix2pix_losses_are_the_papers_terms():
     g_loss, logs, outputs = model.generator_update_loss(batch)
     fakes = _np(outputs["fakes"])
     fake_logits = _np(model.discriminator([inputs, fakes], training=True))
-    softplus = lambda x: np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)  # noqa: E731
+    softplus = lambda x: np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)
     # non-saturating -log sigmoid(D(x, G(x))) + 100 |G(x) - y|
     expected = softplus(-fake_logits).mean() + 100.0 * np.abs(fakes - targets).mean()
     assert float(_np(g_loss)) == pytest.approx(expected, rel=1e-4)

@@ -18,7 +18,6 @@ import kerasgan
 from kerasgan.metrics import inception
 
 
-
 @functools.cache
 def _load_extractor():
     return inception.InceptionFeatures(download=False)

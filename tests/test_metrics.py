@@ -5,10 +5,9 @@ import os
 import numpy as np
 import pytest
 import scipy.linalg
-
-import kerasgan
 from helpers import frechet_distance_of, kernel_distance_of, tiny_gan
 
+import kerasgan
 from kerasgan import metrics
 from kerasgan.metrics import evaluation
 from kerasgan.metrics.statistics import FeatureStatistics

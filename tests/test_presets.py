@@ -31,13 +31,21 @@ def _training_data(gan, image_shape, n=8):
 
 def test_list_names_every_preset_with_a_description():
     listed = kerasgan.presets.list()
-    assert set(listed) == {"dcgan", "cgan", "acgan", "wgan", "wgan_gp", "lsgan", "sngan", "mlp_gan", "pix2pix", "cyclegan"}
+    assert set(listed) == {
+        "dcgan", "cgan", "acgan", "wgan", "wgan_gp", "lsgan", "sngan", "mlp_gan", "pix2pix", "cyclegan", "stylegan", "gan3d",
+    }
     assert all(isinstance(text, str) and len(text) > 10 for text in listed.values())
     # Each family's presets say what data fit takes and where the CLI finds it.
     kinds = {name: (preset.data, preset.dataset) for name, preset in kerasgan.presets.PRESETS.items()}
     assert kinds["cgan"] == ("labelled images", "mnist_sample")
     assert kinds["pix2pix"] == ("pairs", "openmoji")
     assert kinds["cyclegan"] == ("domains", "horse_zebra")
+    assert kinds["stylegan"] == ("images", "emoji")
+    assert kinds["gan3d"] == ("voxels", "furniture")
+    # What `kerasgan train` uses by default: batch size and image side.
+    sizes = {name: (preset.batch_size, preset.image_size) for name, preset in kerasgan.presets.PRESETS.items()}
+    assert sizes["dcgan"] == (64, None) and sizes["pix2pix"] == (16, None)
+    assert sizes["stylegan"] == (32, 32) and sizes["gan3d"] == (32, None)
 
 
 def test_unknown_preset_is_a_clear_error():

@@ -8,7 +8,12 @@ import pytest
 
 import kerasgan
 from kerasgan.models import StyleGAN, StyleGenerator
-from kerasgan.networks import mapping_network, num_styles, style_discriminator, synthesis_network
+from kerasgan.networks import (
+    mapping_network,
+    num_styles,
+    style_discriminator,
+    synthesis_network,
+)
 
 SHAPE = (8, 8, 1)
 LATENT_DIM = W_DIM = 8
@@ -143,7 +148,7 @@ def test_stylegan_preset_settings():
 
 
 def test_stylegan_rejects_a_plain_generator():
-    with pytest.raises(ValueError, match="StyleGenerator"):
+    with pytest.raises(TypeError, match="StyleGenerator"):
         StyleGAN(synthesis_network(SHAPE, W_DIM), style_discriminator(SHAPE))
 
 

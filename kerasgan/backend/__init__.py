@@ -34,7 +34,12 @@ if _BACKEND == "tensorflow":
         value_and_grad,
     )
 elif _BACKEND == "jax":
-    from kerasgan.backend.jax import AdversarialTrainer, cond, input_gradients, value_and_grad
+    from kerasgan.backend.jax import (
+        AdversarialTrainer,
+        cond,
+        input_gradients,
+        value_and_grad,
+    )
 elif _BACKEND == "torch":
     from kerasgan.backend.torch import (
         AdversarialTrainer,

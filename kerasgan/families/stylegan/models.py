@@ -15,7 +15,8 @@ class StyleGenerator(keras.Model):
     with probability `mixing_probability` a sample's styles switch, at a random
     crossover layer, to the w of a second latent (style mixing regularisation,
     Karras et al. 2019). `generator(latents, truncation=psi)` moves every w toward the
-    average: `w_avg + psi * (w - w_avg)`.
+    average: `w_avg + psi * (w - w_avg)`. Outside training, images come out clipped to
+    [-1, 1].
 
     Args:
         mapping: keras.Model. `(batch, latent_dim)` -> `(batch, w_dim)`.
@@ -80,7 +81,10 @@ class StyleGenerator(keras.Model):
             self.w_avg.assign(batch_mean + self.w_avg_beta * (self.w_avg - batch_mean))
             if self.mixing_probability > 0:
                 styles = self._mix_randomly(latents, styles, training)
-        return self.synthesis(self.truncate(styles, truncation), training=training)
+        images = self.synthesis(self.truncate(styles, truncation), training=training)
+        # The synthesis output is linear; images leave it clipped to [-1, 1], as
+        # StyleGAN2 clips when it writes them. Training shows D the raw output.
+        return images if training else ops.clip(images, -1.0, 1.0)
 
     def _mix_randomly(self, latents, styles, training):
         batch = ops.shape(latents)[0]
@@ -151,7 +155,7 @@ class StyleGAN(GAN):
 
     def __init__(self, generator, discriminator, **kwargs):
         if not isinstance(generator, StyleGenerator):
-            raise ValueError(
+            raise TypeError(
                 f"Expected a kerasgan StyleGenerator as the generator. Received: {type(generator).__name__}."
             )
         kwargs.setdefault("latent_dim", generator.latent_dim)
@@ -169,6 +173,12 @@ class StyleGAN(GAN):
         ]
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
+    def serving_model(self, truncation=1.0):
+        """A functional model `latents -> images` of the sampling generator, for `export`."""
+        latents = keras.Input((self.latent_dim,), name="latents")
+        images = self.sampling_generator(latents, truncation=truncation)
+        return keras.Model(latents, images, name="stylegan_generator")
+
     def style_mix(self, latents, mixing_latents, crossover, truncation=1.0):
         """Images with the styles of `latents` before layer `crossover` and of
         `mixing_latents` from it on (numpy; coarse layers first)."""
@@ -177,4 +187,4 @@ class StyleGAN(GAN):
         mixing = generator.broadcast(generator.mapping(ops.convert_to_tensor(mixing_latents, "float32")))
         crossover = ops.full((len(latents),), crossover, "int32")
         mixed = generator.truncate(generator.mix(styles, mixing, crossover), truncation)
-        return ops.convert_to_numpy(generator.synthesis(mixed))
+        return ops.convert_to_numpy(ops.clip(generator.synthesis(mixed), -1.0, 1.0))
