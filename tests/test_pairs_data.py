@@ -303,6 +303,29 @@ def test_load_domains_paired_keeps_correspondence(home):
     assert sorted(test_a) == [0, 3, 6, 9] and sorted(test_b) == [100, 103, 106, 109]
 
 
+def test_load_one_emoji_style_as_single_images(home):
+    names = [f"e{index}" for index in range(12)]
+    splits = ["test" if index % 3 == 0 else "train" for index in range(12)]
+    fake_domain_cache(home, "emoji", indexed(12, (4, 4, 3)), indexed(12, (4, 4, 3), offset=100),
+                      names, names, splits, splits)
+    noto = np.concatenate(list(datasets.load("emoji", split="train", batch_size=4, shuffle=False)))
+    assert noto.shape == (8, 4, 4, 3) and index_of(noto).tolist() == [1, 2, 4, 5, 7, 8, 10, 11]
+    twemoji = np.concatenate(list(datasets.load("twemoji", split="test", batch_size=4, shuffle=False)))
+    assert (index_of(twemoji) - 100).tolist() == [0, 3, 6, 9]
+    with pytest.raises(ValueError, match="has no class labels"):
+        datasets.load("emoji", labels=True)
+
+
+def test_pad_to_centres_images_on_black():
+    images = next(iter(datasets.load("mnist_sample", batch_size=4, shuffle=False, pad_to=32))).numpy()
+    plain = next(iter(datasets.load("mnist_sample", batch_size=4, shuffle=False))).numpy()
+    assert images.shape == (4, 32, 32, 1)
+    np.testing.assert_array_equal(images[:, 2:30, 2:30], plain)
+    assert (images[:, :2] == -1).all() and (images[:, :, 30:] == -1).all()
+    with pytest.raises(ValueError, match="pad_to >= the image size"):
+        datasets.load("mnist_sample", pad_to=16)
+
+
 def test_load_domains_paired_refuses_a_cache_whose_names_differ(home):
     fake_domain_cache(home, "emoji", indexed(4), indexed(4), ["a", "b", "c", "d"], ["a", "b", "d", "c"],
                       ["train"] * 4, ["train"] * 4)

@@ -147,6 +147,14 @@ def test_stylegan_preset_settings():
     assert gan.generate(2).shape == (2, 8, 8, 3) and gan.generate(2).dtype == np.float32
 
 
+@pytest.mark.parametrize("image_shape", [(64, 64, 3), (32, 32, 1)])
+def test_stylegan_preset_builds_64_px_and_grey(image_shape):
+    gan = kerasgan.presets.stylegan(image_shape=image_shape, channel_base=128, channel_max=8)
+    assert gan.generator.num_styles == num_styles(image_shape)
+    assert gan.generate(2, seed=0).shape == (2, *image_shape)
+    assert gan.discriminator(np.zeros((4, *image_shape), "float32")).shape == (4, 1)
+
+
 def test_stylegan_rejects_a_plain_generator():
     with pytest.raises(TypeError, match="StyleGenerator"):
         StyleGAN(synthesis_network(SHAPE, W_DIM), style_discriminator(SHAPE))
