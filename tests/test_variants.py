@@ -52,15 +52,17 @@ def test_weight_clipping_keeps_every_critic_weight_in_range():
         assert np.abs(values).max() > 0.009  # clipped, not zeroed
 
 
-def test_ema_generator_is_the_hand_computed_average():
-    decay = 0.5
+@pytest.mark.parametrize("rampup", [None, 0.5])
+def test_ema_generator_is_the_hand_computed_average(rampup):
     generator = mlp_generator((8, 8, 1), LATENT_DIM, hidden_units=(16,))
-    gan = kerasgan.GAN(generator, mlp_discriminator((8, 8, 1), hidden_units=(16,)), ema_decay=decay, seed=0)
+    gan = kerasgan.GAN(generator, mlp_discriminator((8, 8, 1), hidden_units=(16,)), ema_decay=0.5, ema_rampup=rampup, seed=0)
     gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
     expected = [_np(w).copy() for w in generator.weights]
     images = random_images(4)
-    for _ in range(3):  # one step per fit call, so the weights can be read between steps
+    for step in range(1, 4):  # one step per fit call, so the weights can be read between steps
         gan.fit(images, batch_size=4, epochs=1, verbose=0)
+        # With the ramp-up the half-life is at most rampup * step: decays 0.25, 0.5, 0.5.
+        decay = 0.5 if rampup is None else min(0.5, 0.5 ** (1 / (rampup * step)))
         expected = [decay * e + (1 - decay) * _np(w) for e, w in zip(expected, generator.weights)]
     for average, ema_weight, live in zip(expected, gan.ema_generator.weights, generator.weights):
         np.testing.assert_allclose(_np(ema_weight), average, rtol=1e-5, atol=1e-6)

@@ -78,6 +78,11 @@ class GAN(AdversarialModel):
         instance_noise_steps: int. Defaults to 5000.
         ema_decay: float or None. Keeps an exponential moving average of the
             generator's weights, used to generate. Defaults to None (off).
+        ema_rampup: float or None. Caps the average's half-life at this fraction of
+            the generator steps so far (StyleGAN2's ramp-up), so that a short run is
+            not averaged with its untrained start: the decay at step t is
+            `min(ema_decay, 0.5 ** (1 / (ema_rampup * t)))`. None: `ema_decay` from
+            the first step. Defaults to 0.05.
         r1_weight: float. gamma of the R1 penalty `gamma / 2 * E[||grad D(x_real)||^2]`
             on the discriminator (Mescheder et al. 2018). Defaults to 0 (off).
         r1_interval: int. Lazy regularisation (Karras et al. 2020): the R1 term is
@@ -131,6 +136,7 @@ class GAN(AdversarialModel):
         instance_noise=0.0,
         instance_noise_steps=5000,
         ema_decay=None,
+        ema_rampup=0.05,
         r1_weight=0.0,
         r1_interval=1,
         augment=None,
@@ -161,6 +167,8 @@ class GAN(AdversarialModel):
             )
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}")
+        if ema_rampup is not None and ema_rampup <= 0:
+            raise ValueError(f"Expected ema_rampup > 0 or None. Received: ema_rampup={ema_rampup!r}")
         if r1_weight < 0 or isinstance(r1_interval, bool) or not isinstance(r1_interval, int) or r1_interval < 1:
             raise ValueError(
                 "Expected r1_weight >= 0 and r1_interval an int >= 1. Received: "
@@ -183,6 +191,7 @@ class GAN(AdversarialModel):
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = int(instance_noise_steps)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_rampup = None if ema_rampup is None else float(ema_rampup)
         self.ema_generator = None
         if self.ema_decay is not None:
             # A copy whose weights follow an exponential moving average of the
@@ -257,6 +266,7 @@ class GAN(AdversarialModel):
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
             "ema_decay": self.ema_decay,
+            "ema_rampup": self.ema_rampup,
             "r1_weight": self.r1_weight,
             "r1_interval": self.r1_interval,
             "augment": self.augment,
@@ -410,6 +420,9 @@ class GAN(AdversarialModel):
     def _update_ema(self):
         # ema <- decay * ema + (1 - decay) * weight, BatchNorm statistics included.
         decay = self.ema_decay
+        if self.ema_rampup is not None:
+            steps = ops.cast(self.g_optimizer.iterations, "float32")  # >= 1 after a G update
+            decay = ops.minimum(decay, ops.power(0.5, 1.0 / (self.ema_rampup * steps)))
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             average.assign(decay * average + (1.0 - decay) * weight)
 
