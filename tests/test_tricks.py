@@ -142,6 +142,20 @@ def test_feature_matching_reads_the_layer_feeding_the_output_and_shares_its_weig
         tiny_gan("dcgan", feature_matching="no_such_layer")
 
 
+def test_feature_matching_gan_saves_once_and_trains_on_after_loading(tmp_path):
+    gan = tiny_gan("dcgan", feature_matching=True, seed=0)
+    gan.compile()
+    images = random_images(8, (16, 16, 1))
+    gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    gan.save(tmp_path / "fm.keras")
+    loaded = keras.models.load_model(tmp_path / "fm.keras")
+    assert loaded.get_config()["feature_matching"] is True
+    assert len(loaded.weights) == len(gan.weights)  # the shared layers are not stored twice
+    for saved, restored in zip(gan.weights, loaded.weights):
+        np.testing.assert_array_equal(_np(saved), _np(restored))
+    assert np.isfinite(loaded.fit(images, batch_size=4, epochs=1, verbose=0).history["g_loss"][-1])
+
+
 # ---- learning with each option on a 2-D Gaussian ------------------------------------------
 
 TARGET_MEAN, TARGET_STD = np.array([0.5, -0.3], "float32"), 0.1

@@ -343,20 +343,19 @@ class GAN(AdversarialModel):
         std = self.instance_noise * ops.maximum(0.0, 1.0 - progress)
         return images + std * keras.random.normal(ops.shape(images), seed=self.seed_generator)
 
-    def _discriminator_view(self, images):
-        # What the discriminator sees of any image: augmented when an augmentation is on.
-        return images if self.augmenter is None else self.augmenter(images)
-
-    def _discriminate(self, images, labels, network=None):
-        images = self._discriminator_view(self._with_instance_noise(images))
+    def _discriminate(self, images, labels, network=None, instance_noise=True):
+        # What the discriminator sees of any image: with instance noise, and augmented
+        # when an augmentation is on.
+        if instance_noise:
+            images = self._with_instance_noise(images)
+        if self.augmenter is not None:
+            images = self.augmenter(images)
         return (network or self.discriminator)(self.discriminator_inputs(images, labels), training=True)
 
     def _penalty_logits(self, labels):
         """`images -> adversarial outputs` for the gradient penalties, through the
         augmentation, so a penalty acts on the discriminator that is trained."""
-        return lambda images: self.adversarial_outputs(
-            self.discriminator(self.discriminator_inputs(self._discriminator_view(images), labels), training=True)
-        )
+        return lambda images: self.adversarial_outputs(self._discriminate(images, labels, instance_noise=False))
 
     def discriminator_update_loss(self, batch):
         real_images, labels, batch_size = batch["real_images"], batch["labels"], batch["batch_size"]
