@@ -352,6 +352,21 @@ def test_state_written_in_the_penalty_pass_is_kept_on_every_backend():
     assert float(_np(counter.count)) == 4.0
 
 
+def test_state_written_in_a_lazy_penalty_pass_is_kept_only_on_its_steps():
+    # Lazy R1 every 2nd D update, under backend.cond, with ADA drawing random numbers
+    # inside the branch too: 3 calls in each of 4 steps, plus the R1 pass on steps 1 and 3.
+    generator = mlp_generator(MLP_SHAPE, latent_dim=LATENT_DIM, hidden_units=(8,))
+    images = keras.Input(MLP_SHAPE)
+    counter = _CountTrainingCalls()
+    hidden = keras.layers.Dense(8)(keras.layers.Flatten()(counter(images)))
+    discriminator = keras.Model(images, keras.layers.Dense(1)(hidden))
+    gan = kerasgan.GAN(generator, discriminator, r1_weight=1.0, r1_interval=2, augment="ada")
+    gan.compile()
+    history = gan.fit(random_images(16), batch_size=4, epochs=1, verbose=0)
+    assert float(_np(counter.count)) == 14.0
+    assert np.isfinite(history.history["r1"][-1]) and history.history["r1"][-1] > 0
+
+
 def test_compile_rejects_one_optimizer_for_both_networks():
     gan = tiny_gan()
     optimizer = keras.optimizers.Adam()

@@ -147,6 +147,7 @@ def test_stylegan_preset_settings():
     assert gan.generate(2).shape == (2, 8, 8, 3) and gan.generate(2).dtype == np.float32
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("image_shape", [(64, 64, 3), (32, 32, 1)])
 def test_stylegan_preset_builds_64_px_and_grey(image_shape):
     gan = kerasgan.presets.stylegan(image_shape=image_shape, channel_base=128, channel_max=8)
