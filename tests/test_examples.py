@@ -16,6 +16,7 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
         ("dcgan_mnist.py", ["samples_latest.png", "model.keras", "final.png"]),
         ("pix2pix_openmoji.py", ["samples_latest.png", "model.keras"]),
         ("cyclegan_horse_zebra.py", ["samples_latest.png", "model.keras", "horses_as_zebras.png"]),
+        ("gan3d_furniture.py", ["samples_latest.png", "model.keras", "furniture.png"]),
         ("stylegan_emoji.py", ["samples_latest.png", "model.keras", "truncation_0.7.png", "style_mixing.png"]),
     ],
 )

@@ -113,7 +113,7 @@ def test_gan3d_preset_settings():
     assert gan.voxel_shape == (32, 32, 32, 1) and gan.latent_dim == 200
     assert gan.d_accuracy_threshold == 0.8
     np.testing.assert_allclose(float(gan.g_optimizer.learning_rate), 0.0025, rtol=1e-6)
-    np.testing.assert_allclose(float(gan.d_optimizer.learning_rate), 1e-5, rtol=1e-6)
+    np.testing.assert_allclose(float(gan.d_optimizer.learning_rate), 1e-3, rtol=1e-6)
     assert gan.g_optimizer.beta_1 == gan.d_optimizer.beta_1 == 0.5
 
 

@@ -45,7 +45,7 @@ def test_list_names_every_preset_with_a_description():
     # What `kerasgan train` uses by default: batch size and image side.
     sizes = {name: (preset.batch_size, preset.image_size) for name, preset in kerasgan.presets.PRESETS.items()}
     assert sizes["dcgan"] == (64, None) and sizes["pix2pix"] == (16, None)
-    assert sizes["stylegan"] == (32, 32) and sizes["gan3d"] == (32, None)
+    assert sizes["stylegan"] == (32, 32) and sizes["gan3d"] == (16, None)
 
 
 def test_unknown_preset_is_a_clear_error():
