@@ -138,6 +138,11 @@ def test_stylegan_preset_settings():
     gan = kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8)
     assert (gan.r1_weight, gan.r1_interval, gan.augment, gan.ema_decay) == (0.05, 16, "ada", 0.999)
     assert gan.generator.mixing_probability == 0.9
+    # The CPU widths that benchmarks/stylegan.py measured: 64 channels at 4-8 px, 32 at 16, 16 at 32.
+    default = kerasgan.presets.stylegan()
+    assert default.generator.synthesis.get_layer("conv_8").filters == 64
+    assert default.generator.synthesis.get_layer("conv_16").filters == 32
+    assert default.generator.synthesis.get_layer("conv_32").filters == 16
     d, g = gan.d_optimizer, gan.g_optimizer
     np.testing.assert_allclose(float(g.learning_rate), 0.0025, rtol=1e-6)
     assert (g.beta_1, g.beta_2) == (0.0, 0.99)

@@ -14,8 +14,8 @@ def stylegan(
     latent_dim=128,
     w_dim=128,
     mapping_layers=2,
-    channel_base=1024,
-    channel_max=128,
+    channel_base=512,
+    channel_max=64,
     learning_rate=0.0025,
     r1_weight=0.05,
     r1_interval=16,
@@ -40,8 +40,9 @@ def stylegan(
         w_dim: int. Defaults to 128.
         mapping_layers: int. Defaults to 2.
         channel_base: int. Width at resolution r: min(channel_base // r, channel_max).
-            Defaults to 1024.
-        channel_max: int. Defaults to 128.
+            Defaults to 512: 64 channels at 4-8 px, 32 at 16, 16 at 32, for a CPU (about 300
+            images/s on 2 cores); raise both on a GPU.
+        channel_max: int. Defaults to 64.
         learning_rate: float. Defaults to 0.0025.
         r1_weight: float. gamma of R1. Defaults to 0.05.
         r1_interval: int. Defaults to 16.
