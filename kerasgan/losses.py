@@ -126,9 +126,10 @@ def gradient_penalty(discriminator_fn, real_images, fake_images, interpolation_w
         epsilon: float. Keeps the norm differentiable at zero. Defaults to 1e-12.
     """
     weights_shape = (-1,) + (1,) * (len(real_images.shape) - 1)
-    weights = ops.reshape(interpolation_weights, weights_shape)
-    interpolates = weights * real_images + (1.0 - weights) * fake_images
-    gradients = backend.input_gradients(discriminator_fn, interpolates)
+    weights = ops.cast(ops.reshape(interpolation_weights, weights_shape), real_images.dtype)
+    interpolates = weights * real_images + (1.0 - weights) * ops.cast(fake_images, real_images.dtype)
+    # The penalty in float32 under a mixed-precision policy.
+    gradients = ops.cast(backend.input_gradients(discriminator_fn, interpolates), "float32")
     squared = ops.sum(ops.square(gradients), axis=tuple(range(1, len(real_images.shape))))
     norms = ops.sqrt(squared + epsilon)
     return ops.mean(ops.square(norms - 1.0))
@@ -145,7 +146,7 @@ def r1_penalty(discriminator_fn, real_images):
         discriminator_fn: callable. Maps a batch of images to discriminator logits.
         real_images: tensor `(batch, ...)`.
     """
-    gradients = backend.input_gradients(discriminator_fn, real_images)
+    gradients = ops.cast(backend.input_gradients(discriminator_fn, real_images), "float32")
     return ops.mean(ops.sum(ops.square(gradients), axis=tuple(range(1, len(real_images.shape)))))
 
 

@@ -350,7 +350,9 @@ class GAN(AdversarialModel):
             images = self._with_instance_noise(images)
         if self.augmenter is not None:
             images = self.augmenter(images)
-        return (network or self.discriminator)(self.discriminator_inputs(images, labels), training=True)
+        outputs = (network or self.discriminator)(self.discriminator_inputs(images, labels), training=True)
+        # Losses and penalties in float32 under a mixed-precision policy.
+        return keras.tree.map_structure(lambda tensor: ops.cast(tensor, "float32"), outputs)
 
     def _penalty_logits(self, labels):
         """`images -> adversarial outputs` for the gradient penalties, through the
@@ -458,7 +460,8 @@ class GAN(AdversarialModel):
             inputs = self.generator_inputs(
                 latents[start:stop], None if labels is None else labels[start:stop]
             )
-            chunks.append(ops.convert_to_numpy(self.sampling_generator(inputs, training=False)))
+            images = self.sampling_generator(inputs, training=False)
+            chunks.append(ops.convert_to_numpy(ops.cast(images, "float32")))  # float32 under mixed precision too
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
     def serving_model(self):

@@ -168,7 +168,7 @@ class StyleGAN(GAN):
         self._labels_for(n, labels)
         latents = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         chunks = [
-            ops.convert_to_numpy(self.sampling_generator(latents[start : start + batch_size], truncation=truncation))
+            ops.convert_to_numpy(ops.cast(self.sampling_generator(latents[start : start + batch_size], truncation=truncation), "float32"))
             for start in range(0, n, batch_size)
         ]
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
