@@ -116,20 +116,23 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
         variables = self.update_variables(update)
         loss_method = getattr(self, update.loss)
 
+        optimizer = getattr(self, update.optimizer)
+
         def loss_fn():
             loss, logs, outputs = loss_method(batch)
-            return loss, (logs, outputs)
+            # Under mixed_float16 a LossScaleOptimizer scales the loss up, so that small
+            # float16 gradients do not underflow, and scales the gradients back down.
+            return optimizer.scale_loss(loss), (loss, logs, outputs)
 
-        loss, (logs, outputs), gradients = backend.value_and_grad(loss_fn, variables)
-        optimizer = getattr(self, update.optimizer)
+        _, (loss, logs, outputs), gradients = backend.value_and_grad(loss_fn, variables)
         if update.skip is None:
-            optimizer.apply_gradients(zip(gradients, variables))
+            backend.apply_gradients(optimizer, gradients, variables)
         else:
             # Apply, then put back the old values where the update is skipped: one
             # graph for both cases, with no data-dependent control flow under jit.
             state = variables + list(optimizer.variables)
             before = [ops.copy(v.value) for v in state]  # a copy: torch updates in place
-            optimizer.apply_gradients(zip(gradients, variables))
+            backend.apply_gradients(optimizer, gradients, variables)
             skip = ops.cast(logs[update.skip], "bool")
             for variable, old in zip(state, before):
                 variable.assign(ops.where(skip, old, variable.value))
@@ -154,9 +157,12 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     def compile(self, **kwargs):
         """Configures one optimizer per update, by attribute name (`d_optimizer=...`).
 
-        An optimizer not given defaults to Adam(2e-4, beta_1=0.5). Other keyword
-        arguments go to `keras.Model.compile` (`jit_compile`, `steps_per_execution`,
-        `run_eagerly`).
+        An optimizer not given defaults to Adam(2e-4, beta_1=0.5). Under the
+        `mixed_float16` policy each optimizer is wrapped in a
+        `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling), as
+        `keras.Model.compile` does for its one optimizer; `auto_scale_loss=False`
+        turns this off. Other keyword arguments go to `keras.Model.compile`
+        (`jit_compile`, `steps_per_execution`, `run_eagerly`).
         """
         names = self.optimizer_names()
         listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
@@ -168,6 +174,12 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
                     f"Received: {forbidden}={kwargs[forbidden]!r}"
                 )
         optimizers = {name: keras.optimizers.get(kwargs.pop(name, None) or default_optimizer()) for name in names}
+        if kwargs.pop("auto_scale_loss", True) and self.dtype_policy.name == "mixed_float16":
+            optimizers = {
+                name: optimizer if isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_loss_scale")
+                for name, optimizer in optimizers.items()
+            }
         if len({id(optimizer) for optimizer in optimizers.values()}) < len(optimizers):
             raise ValueError(
                 f"Expected a distinct optimizer instance for each of {listed}. "

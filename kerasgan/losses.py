@@ -1,7 +1,7 @@
 """GAN losses from the literature, as pure functions of discriminator outputs.
 
 Every function takes the discriminator's raw outputs (logits, or critic values for
-Wasserstein and hinge losses) and returns a scalar mean over the batch. A loss
+Wasserstein and hinge losses) and returns a float32 scalar mean over the batch. A loss
 *family* pairs a generator loss, a discriminator loss and a `score` (what is logged as
 `real_score` / `fake_score`); `get(name)` returns one by name.
 
@@ -16,14 +16,29 @@ References:
 """
 
 import collections
+import functools
 
 from keras import ops
 
 from kerasgan import backend
 
+
+def _in_float32(loss):
+    """Runs `loss` on float32 copies of its tensor arguments: under a mixed-precision
+    policy networks output float16 or bfloat16, and a loss summed in those loses digits
+    (and float16 overflows)."""
+
+    @functools.wraps(loss)
+    def float32_loss(*tensors, **kwargs):
+        return loss(*(ops.cast(t, "float32") for t in tensors), **kwargs)
+
+    return float32_loss
+
+
 # ---- binary cross-entropy on logits (minimax and non-saturating) -----------------
 
 
+@_in_float32
 def bce_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """Binary cross-entropy discriminator loss with one-sided label smoothing.
 
@@ -39,11 +54,13 @@ def bce_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     return ops.mean(real_loss) + ops.mean(fake_loss)
 
 
+@_in_float32
 def minimax_generator_loss(fake_logits):
     """The original, saturating generator loss: minimise `log(1 - sigmoid(fake))`."""
     return -ops.mean(ops.softplus(fake_logits))
 
 
+@_in_float32
 def non_saturating_generator_loss(fake_logits):
     """Non-saturating generator loss: minimise `-log sigmoid(fake)`."""
     return ops.mean(ops.softplus(-fake_logits))
@@ -52,6 +69,7 @@ def non_saturating_generator_loss(fake_logits):
 # ---- least squares (LSGAN, a=0, b=c=1) -----------------------------------------
 
 
+@_in_float32
 def least_squares_discriminator_loss(real_outputs, fake_outputs):
     """`0.5 (D(x) - 1)^2 + 0.5 D(G(z))^2`, averaged over the batch."""
     return 0.5 * ops.mean(ops.square(real_outputs - 1.0)) + 0.5 * ops.mean(
@@ -59,6 +77,7 @@ def least_squares_discriminator_loss(real_outputs, fake_outputs):
     )
 
 
+@_in_float32
 def least_squares_generator_loss(fake_outputs):
     """`0.5 (D(G(z)) - 1)^2`, averaged over the batch."""
     return 0.5 * ops.mean(ops.square(fake_outputs - 1.0))
@@ -67,11 +86,13 @@ def least_squares_generator_loss(fake_outputs):
 # ---- hinge ------------------------------------------------------------------------
 
 
+@_in_float32
 def hinge_discriminator_loss(real_outputs, fake_outputs):
     """`relu(1 - D(x)) + relu(1 + D(G(z)))`, averaged over the batch."""
     return ops.mean(ops.relu(1.0 - real_outputs)) + ops.mean(ops.relu(1.0 + fake_outputs))
 
 
+@_in_float32
 def hinge_generator_loss(fake_outputs):
     """`-D(G(z))`, averaged over the batch."""
     return -ops.mean(fake_outputs)
@@ -80,11 +101,13 @@ def hinge_generator_loss(fake_outputs):
 # ---- Wasserstein --------------------------------------------------------------------
 
 
+@_in_float32
 def wasserstein_discriminator_loss(real_outputs, fake_outputs):
     """Critic loss `D(G(z)) - D(x)`: minimising it widens the critic's margin."""
     return ops.mean(fake_outputs) - ops.mean(real_outputs)
 
 
+@_in_float32
 def wasserstein_generator_loss(fake_outputs):
     """`-D(G(z))`, averaged over the batch."""
     return -ops.mean(fake_outputs)
@@ -95,12 +118,14 @@ def wasserstein_generator_loss(fake_outputs):
 
 def auxiliary_classifier_loss(labels, class_logits):
     """Sparse categorical cross-entropy of the discriminator's class logits, batch mean."""
+    class_logits = ops.cast(class_logits, "float32")
     return ops.mean(ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))
 
 
 # ---- reconstruction (Pix2Pix's L1, CycleGAN's cycle and identity terms) -------------
 
 
+@_in_float32
 def l1_reconstruction_loss(outputs, targets):
     """`mean(|outputs - targets|)` over every pixel and image: the L1 term that ties a
     translation to its target (Isola et al. 2017) or to the original after a cycle
@@ -153,6 +178,7 @@ def r1_penalty(discriminator_fn, real_images):
 # ---- feature matching ------------------------------------------------------------------
 
 
+@_in_float32
 def feature_matching_loss(real_features, fake_features):
     """`mean_k (E[f_k(x)] - E[f_k(G(z))])^2`: the squared distance between the batch means
     of an intermediate discriminator layer on real and generated images (Salimans et al.

@@ -1,5 +1,6 @@
-"""Under a mixed-precision policy, losses and penalties run in float32 and samples come
-back as float32 (the rest of issue 10's mixed-precision work is still open)."""
+"""Every preset trains under `mixed_bfloat16` and `mixed_float16`: losses and penalties
+run in float32, float16 gets dynamic loss scaling on every optimizer, and samples come
+back as float32."""
 
 import keras
 import numpy as np
@@ -7,31 +8,123 @@ import pytest
 
 import kerasgan
 
+POLICIES = ("mixed_bfloat16", "mixed_float16")
+
+
+def _torch_on_cpu():
+    if keras.backend.backend() != "torch":
+        return False
+    import torch
+
+    return not torch.cuda.is_available()
+
+
+# PatchGAN discriminators end in a 1-filter convolution, whose float16 backward torch's
+# CPU kernel rejects (CUDA has its own kernels; on a CPU use mixed_bfloat16).
+TORCH_CPU_FLOAT16_BUG = "torch 2.13 CPU: float16 1-filter conv backward raises 'slow_conv2d: grad_weight must be contiguous'"
+
 
 @pytest.fixture
-def mixed_bfloat16():
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    yield
+def policy(request):
+    keras.mixed_precision.set_global_policy(request.param)
+    yield request.param
     keras.mixed_precision.set_global_policy("float32")
 
 
-BUILDERS = {
-    # The gradient penalty crashed with a bfloat16 / float32 dtype error here.
-    "wgan_gp": (lambda: kerasgan.presets.wgan_gp(image_shape=(28, 28, 1), latent_dim=8, base_filters=4, seed=0), (28, 28, 1)),
+def _images(shape, n=8, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, *shape)).astype("float32")
+
+
+def _labels(n=8):
+    return (np.arange(n) % 10).astype("int32")
+
+
+DCGAN_FAMILY = {"image_shape": (16, 16, 1), "latent_dim": 8, "base_filters": 4, "seed": 0}
+# name: (build, fit arguments). Tiny shapes: the point is the dtypes, not the samples.
+CASES = {
+    **{
+        name: (lambda name=name: kerasgan.presets.get(name, **DCGAN_FAMILY), lambda: (_images((16, 16, 1)),))
+        for name in ("dcgan", "wgan", "wgan_gp", "lsgan", "sngan")
+    },
+    **{
+        name: (lambda name=name: kerasgan.presets.get(name, **DCGAN_FAMILY), lambda: (_images((16, 16, 1)), _labels()))
+        for name in ("cgan", "acgan")
+    },
+    "mlp_gan": (
+        lambda: kerasgan.presets.mlp_gan(image_shape=(8, 8, 1), latent_dim=8, seed=0),
+        lambda: (_images((8, 8, 1)),),
+    ),
+    "pix2pix": (
+        lambda: kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4, seed=0),
+        lambda: (_images((16, 16, 3)), _images((16, 16, 3), seed=1)),
+    ),
+    "cyclegan": (
+        lambda: kerasgan.presets.cyclegan(image_shape=(16, 16, 1), base_filters=4, num_blocks=1, seed=0),
+        lambda: (_images((16, 16, 1)), _images((16, 16, 1), seed=1)),
+    ),
     "stylegan": (
+        # R1 on every step, so that its penalty runs in the few steps here.
         lambda: kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, r1_interval=1, seed=0),
-        (8, 8, 3),
+        lambda: (_images((8, 8, 3)),),
+    ),
+    "gan3d": (
+        lambda: kerasgan.presets.gan3d(voxel_shape=(8, 8, 8, 1), latent_dim=8, base_filters=4, seed=0),
+        lambda: ((_images((8, 8, 8, 1)) > 0).astype("float32"),),
     ),
 }
 
 
-@pytest.mark.parametrize("name", sorted(BUILDERS))
-def test_training_under_mixed_bfloat16_has_finite_float32_losses_and_samples(name, mixed_bfloat16):
-    build, shape = BUILDERS[name]
+def test_every_preset_is_covered():
+    assert set(CASES) == set(kerasgan.presets.PRESETS)
+
+
+# JAX compiles each case for seconds: there the fast suite runs float16 (its own
+# optimizer path, `stateless_apply`), and bfloat16 with the slow tests.
+JAX_SLOW = pytest.mark.slow if keras.backend.backend() == "jax" else ()
+
+
+@pytest.mark.parametrize("policy", [pytest.param("mixed_bfloat16", marks=JAX_SLOW), "mixed_float16"], indirect=True)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_preset_trains_with_finite_losses(name, policy, request):
+    if _torch_on_cpu() and policy == "mixed_float16" and name in ("pix2pix", "cyclegan"):
+        request.applymarker(pytest.mark.xfail(raises=RuntimeError, strict=True, reason=TORCH_CPU_FLOAT16_BUG))
+    build, data = CASES[name]
     gan = build()
-    images = np.random.default_rng(0).uniform(-1, 1, (8, *shape)).astype("float32")
-    history = gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    for optimizer in gan.optimizers_by_name().values():
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) == (policy == "mixed_float16")
+    history = gan.fit(*data(), batch_size=4, epochs=1, verbose=0)
     for key, values in history.history.items():
         assert np.isfinite(values[-1]), (key, values)
-    samples = gan.generate(3, seed=0)
-    assert samples.dtype == np.float32 and samples.shape == (3, *shape)
+    if hasattr(gan, "generate"):
+        samples = gan.generate(3, seed=0)
+        assert samples.dtype == np.float32 and len(samples) == 3
+    else:
+        translated = gan.translate(data()[0][:3])
+        assert translated.dtype == np.float32 and len(translated) == 3
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16"], indirect=True)
+def test_float16_step_with_overflowing_gradients_is_skipped_and_the_scale_halved(policy, tmp_path):
+    gan = kerasgan.presets.dcgan(**DCGAN_FAMILY)
+    # A loss scale of 2^40 overflows float16 gradients (max 65504) on the first step.
+    scaled = {name: keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4), initial_scale=2.0**40) for name in ("d_optimizer", "g_optimizer")}
+    gan.compile(**scaled)
+    before = [keras.ops.convert_to_numpy(v).copy() for v in gan.trainable_variables]
+    history = gan.fit(_images((16, 16, 1), n=4), batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1]) and np.isfinite(history.history["g_loss"][-1])
+    for variable, old in zip(gan.trainable_variables, before):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), old, err_msg=variable.path)
+    for optimizer in scaled.values():
+        assert float(optimizer.dynamic_scale) == 2.0**39
+        assert int(optimizer.inner_optimizer.iterations) == 0
+
+    # With a scale float16 can hold, the step applies; the scale is saved with the model.
+    for optimizer in scaled.values():
+        optimizer.dynamic_scale.assign(2.0**10)
+    gan.fit(_images((16, 16, 1), n=4), batch_size=4, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.inner_optimizer.iterations) == 1
+    assert any(not np.array_equal(keras.ops.convert_to_numpy(v), old) for v, old in zip(gan.generator.trainable_variables, before))
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert isinstance(loaded.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert float(loaded.g_optimizer.dynamic_scale) == 2.0**10

@@ -1,6 +1,6 @@
 """The only place in kerasgan with backend-specific gradient code.
 
-Each backend module provides the same four names:
+Each backend module provides the same five names:
 
 - `value_and_grad(loss_fn, variables)`: calls `loss_fn()`, which returns
   `(loss, aux)`, and returns `(loss, aux, gradients)` with one gradient per variable
@@ -10,6 +10,9 @@ Each backend module provides the same four names:
 - `input_gradients(fn, inputs)`: the gradient of `sum(fn(inputs))` with respect to
   `inputs`, itself differentiable (a gradient of a gradient, for gradient penalties).
   State that `fn` writes (BatchNorm statistics) is kept, as in any forward pass.
+- `apply_gradients(optimizer, gradients, variables)`: one optimizer step on `variables`,
+  any Keras optimizer, a `LossScaleOptimizer` (whose skip of non-finite gradients is a
+  `cond` writing state) included.
 - `cond(pred, true_fn, false_fn)`: `true_fn()` if the scalar `pred` else `false_fn()`,
   under jit too; state the branch writes (seed state, BatchNorm statistics) is kept
   (lazy regularisation: a penalty computed every k-th step only).
@@ -29,6 +32,7 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "tensorflow":
     from kerasgan.backend.tensorflow import (
         AdversarialTrainer,
+        apply_gradients,
         cond,
         input_gradients,
         value_and_grad,
@@ -36,6 +40,7 @@ if _BACKEND == "tensorflow":
 elif _BACKEND == "jax":
     from kerasgan.backend.jax import (
         AdversarialTrainer,
+        apply_gradients,
         cond,
         input_gradients,
         value_and_grad,
@@ -43,6 +48,7 @@ elif _BACKEND == "jax":
 elif _BACKEND == "torch":
     from kerasgan.backend.torch import (
         AdversarialTrainer,
+        apply_gradients,
         cond,
         input_gradients,
         value_and_grad,
@@ -53,4 +59,4 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["AdversarialTrainer", "cond", "input_gradients", "value_and_grad"]
+__all__ = ["AdversarialTrainer", "apply_gradients", "cond", "input_gradients", "value_and_grad"]

@@ -81,6 +81,20 @@ def input_gradients(fn, inputs):
     return gradients
 
 
+def apply_gradients(optimizer, gradients, variables):
+    # A LossScaleOptimizer skips a step with non-finite gradients through a cond whose
+    # branches assign variables; traced in the step's StatelessScope, those values would
+    # leak out of lax.cond. `stateless_apply` returns the new values instead, as in
+    # Keras's own JAX trainer. The optimizer was built on `variables`, in this order
+    # (`AdversarialModel.compile`).
+    scope = get_stateless_scope()
+    optimizer_state = [scope.get_current_value(v) for v in optimizer.variables]
+    values = [scope.get_current_value(v) for v in variables]
+    new_values, new_optimizer_state = optimizer.stateless_apply(optimizer_state, gradients, values)
+    for variable, value in zip([*variables, *optimizer.variables], [*new_values, *new_optimizer_state]):
+        variable.assign(value)
+
+
 def cond(pred, true_fn, false_fn):
     outer = get_stateless_scope()
     if outer is None:

@@ -24,6 +24,10 @@ def input_gradients(fn, inputs):
     return tape.gradient(total, inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
 
+def apply_gradients(optimizer, gradients, variables):
+    optimizer.apply_gradients(zip(gradients, variables))
+
+
 def cond(pred, true_fn, false_fn):
     return ops.cond(pred, true_fn, false_fn)
 

@@ -26,6 +26,10 @@ def input_gradients(fn, inputs):
     return torch.zeros_like(inputs) if gradients is None else gradients
 
 
+def apply_gradients(optimizer, gradients, variables):
+    optimizer.apply_gradients(zip(gradients, variables))
+
+
 def cond(pred, true_fn, false_fn):
     return ops.cond(pred, true_fn, false_fn)
 

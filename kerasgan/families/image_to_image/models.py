@@ -43,7 +43,8 @@ def _translate_in_batches(network, images, shape, batch_size):
         images = images[None]
     check_images(images, shape, "images to translate", "the model's input")
     outputs = [
-        ops.convert_to_numpy(network(images[start : start + batch_size], training=False))
+        # float32 under a mixed-precision policy too.
+        ops.convert_to_numpy(ops.cast(network(images[start : start + batch_size], training=False), "float32"))
         for start in range(0, len(images), batch_size)
     ]
     outputs = np.concatenate(outputs) if outputs else np.zeros((0, *_shape(network.output_shape)), "float32")
