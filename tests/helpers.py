@@ -177,3 +177,50 @@ def train_on_one_gaussian(gan_options, d_optimizer, g_optimizer, epochs=20):
     gan.fit(data, batch_size=64, epochs=epochs, verbose=0)
     samples = gan.generate(1024, seed=0)
     return before, energy_distance(samples, data), samples
+
+
+# ---- every preset, tiny ------------------------------------------------------------------
+
+
+def tiny_images(shape, n=8, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, *shape)).astype("float32")
+
+
+def _labels(n=8):
+    return (np.arange(n) % 10).astype("int32")
+
+
+TINY_DCGAN = {"image_shape": (16, 16, 1), "latent_dim": 8, "base_filters": 4, "seed": 0}
+# Every preset at a tiny size: name -> (build, fit arguments). For checks of what
+# trains (dtypes, XLA), not of sample quality.
+TINY_PRESETS = {
+    **{
+        name: (lambda name=name: kerasgan.presets.get(name, **TINY_DCGAN), lambda: (tiny_images((16, 16, 1)),))
+        for name in ("dcgan", "wgan", "wgan_gp", "lsgan", "sngan")
+    },
+    **{
+        name: (lambda name=name: kerasgan.presets.get(name, **TINY_DCGAN), lambda: (tiny_images((16, 16, 1)), _labels()))
+        for name in ("cgan", "acgan")
+    },
+    "mlp_gan": (
+        lambda: kerasgan.presets.mlp_gan(image_shape=(8, 8, 1), latent_dim=8, seed=0),
+        lambda: (tiny_images((8, 8, 1)),),
+    ),
+    "pix2pix": (
+        lambda: kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4, seed=0),
+        lambda: (tiny_images((16, 16, 3)), tiny_images((16, 16, 3), seed=1)),
+    ),
+    "cyclegan": (
+        lambda: kerasgan.presets.cyclegan(image_shape=(16, 16, 1), base_filters=4, num_blocks=1, seed=0),
+        lambda: (tiny_images((16, 16, 1)), tiny_images((16, 16, 1), seed=1)),
+    ),
+    "stylegan": (
+        # R1 on every step, so that its penalty runs in the few steps here.
+        lambda: kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, r1_interval=1, seed=0),
+        lambda: (tiny_images((8, 8, 3)),),
+    ),
+    "gan3d": (
+        lambda: kerasgan.presets.gan3d(voxel_shape=(8, 8, 8, 1), latent_dim=8, base_filters=4, seed=0),
+        lambda: ((tiny_images((8, 8, 8, 1)) > 0).astype("float32"),),
+    ),
+}

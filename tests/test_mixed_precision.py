@@ -5,10 +5,9 @@ back as float32."""
 import keras
 import numpy as np
 import pytest
+from helpers import TINY_DCGAN, TINY_PRESETS, tiny_images
 
 import kerasgan
-
-POLICIES = ("mixed_bfloat16", "mixed_float16")
 
 
 def _torch_on_cpu():
@@ -31,51 +30,8 @@ def policy(request):
     keras.mixed_precision.set_global_policy("float32")
 
 
-def _images(shape, n=8, seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (n, *shape)).astype("float32")
-
-
-def _labels(n=8):
-    return (np.arange(n) % 10).astype("int32")
-
-
-DCGAN_FAMILY = {"image_shape": (16, 16, 1), "latent_dim": 8, "base_filters": 4, "seed": 0}
-# name: (build, fit arguments). Tiny shapes: the point is the dtypes, not the samples.
-CASES = {
-    **{
-        name: (lambda name=name: kerasgan.presets.get(name, **DCGAN_FAMILY), lambda: (_images((16, 16, 1)),))
-        for name in ("dcgan", "wgan", "wgan_gp", "lsgan", "sngan")
-    },
-    **{
-        name: (lambda name=name: kerasgan.presets.get(name, **DCGAN_FAMILY), lambda: (_images((16, 16, 1)), _labels()))
-        for name in ("cgan", "acgan")
-    },
-    "mlp_gan": (
-        lambda: kerasgan.presets.mlp_gan(image_shape=(8, 8, 1), latent_dim=8, seed=0),
-        lambda: (_images((8, 8, 1)),),
-    ),
-    "pix2pix": (
-        lambda: kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4, seed=0),
-        lambda: (_images((16, 16, 3)), _images((16, 16, 3), seed=1)),
-    ),
-    "cyclegan": (
-        lambda: kerasgan.presets.cyclegan(image_shape=(16, 16, 1), base_filters=4, num_blocks=1, seed=0),
-        lambda: (_images((16, 16, 1)), _images((16, 16, 1), seed=1)),
-    ),
-    "stylegan": (
-        # R1 on every step, so that its penalty runs in the few steps here.
-        lambda: kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, r1_interval=1, seed=0),
-        lambda: (_images((8, 8, 3)),),
-    ),
-    "gan3d": (
-        lambda: kerasgan.presets.gan3d(voxel_shape=(8, 8, 8, 1), latent_dim=8, base_filters=4, seed=0),
-        lambda: ((_images((8, 8, 8, 1)) > 0).astype("float32"),),
-    ),
-}
-
-
 def test_every_preset_is_covered():
-    assert set(CASES) == set(kerasgan.presets.PRESETS)
+    assert set(TINY_PRESETS) == set(kerasgan.presets.PRESETS)
 
 
 # JAX compiles each case for seconds: there the fast suite runs float16 (its own
@@ -84,11 +40,11 @@ JAX_SLOW = pytest.mark.slow if keras.backend.backend() == "jax" else ()
 
 
 @pytest.mark.parametrize("policy", [pytest.param("mixed_bfloat16", marks=JAX_SLOW), "mixed_float16"], indirect=True)
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(TINY_PRESETS))
 def test_every_preset_trains_with_finite_losses(name, policy, request):
     if _torch_on_cpu() and policy == "mixed_float16" and name in ("pix2pix", "cyclegan"):
         request.applymarker(pytest.mark.xfail(raises=RuntimeError, strict=True, reason=TORCH_CPU_FLOAT16_BUG))
-    build, data = CASES[name]
+    build, data = TINY_PRESETS[name]
     gan = build()
     for optimizer in gan.optimizers_by_name().values():
         assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer) == (policy == "mixed_float16")
@@ -105,12 +61,12 @@ def test_every_preset_trains_with_finite_losses(name, policy, request):
 
 @pytest.mark.parametrize("policy", ["mixed_float16"], indirect=True)
 def test_float16_step_with_overflowing_gradients_is_skipped_and_the_scale_halved(policy, tmp_path):
-    gan = kerasgan.presets.dcgan(**DCGAN_FAMILY)
+    gan = kerasgan.presets.dcgan(**TINY_DCGAN)
     # A loss scale of 2^40 overflows float16 gradients (max 65504) on the first step.
     scaled = {name: keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4), initial_scale=2.0**40) for name in ("d_optimizer", "g_optimizer")}
     gan.compile(**scaled)
     before = [keras.ops.convert_to_numpy(v).copy() for v in gan.trainable_variables]
-    history = gan.fit(_images((16, 16, 1), n=4), batch_size=4, epochs=1, verbose=0)
+    history = gan.fit(tiny_images((16, 16, 1), n=4), batch_size=4, epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1]) and np.isfinite(history.history["g_loss"][-1])
     for variable, old in zip(gan.trainable_variables, before):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), old, err_msg=variable.path)
@@ -121,7 +77,7 @@ def test_float16_step_with_overflowing_gradients_is_skipped_and_the_scale_halved
     # With a scale float16 can hold, the step applies; the scale is saved with the model.
     for optimizer in scaled.values():
         optimizer.dynamic_scale.assign(2.0**10)
-    gan.fit(_images((16, 16, 1), n=4), batch_size=4, epochs=1, verbose=0)
+    gan.fit(tiny_images((16, 16, 1), n=4), batch_size=4, epochs=1, verbose=0)
     assert int(gan.g_optimizer.inner_optimizer.iterations) == 1
     assert any(not np.array_equal(keras.ops.convert_to_numpy(v), old) for v, old in zip(gan.generator.trainable_variables, before))
     gan.save(tmp_path / "gan.keras")

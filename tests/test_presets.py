@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from helpers import TINY_PRESETS
 
 import kerasgan
 
@@ -164,3 +165,18 @@ def test_sngan_normalises_every_discriminator_layer_spectrally():
     for layer in weighted:
         assert isinstance(layer, (SpectralConv2D, SpectralDense)), type(layer).__name__
     assert "BatchNormalization" not in _layer_types(discriminator)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="XLA is opt-in on TensorFlow only (JAX always jits)")
+@pytest.mark.parametrize("name", ["dcgan", "wgan_gp", "cyclegan", "stylegan", "gan3d"])
+def test_preset_trains_under_xla(name):
+    # Keras's jit_compile="auto" turns XLA on for TensorFlow on a GPU. These cover a
+    # gradient of a gradient, an image pool, lazy R1 with ADA, and a skipped update.
+    build, data = TINY_PRESETS[name]
+    gan = build()
+    optimizers = {attribute: type(o).from_config(o.get_config()) for attribute, o in gan.optimizers_by_name().items()}
+    gan.compile(**optimizers, jit_compile=True)
+    history = gan.fit(*data(), batch_size=4, epochs=1, verbose=0)
+    assert gan.jit_compile is True
+    assert all(np.isfinite(values[-1]) for values in history.history.values()), history.history
+    assert int(next(iter(optimizers.values())).iterations) >= 2
