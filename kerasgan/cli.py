@@ -36,6 +36,10 @@ def _parser():
     train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
     train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
+    train.add_argument(
+        "--mixed-precision", choices=["bfloat16", "float16"], default=None,
+        help="compute in bfloat16 or float16, keep weights and losses in float32 (float16 adds loss scaling); default: off",
+    )
 
     sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
     sample.add_argument("model", help="a .keras file saved by kerasgan")
@@ -124,6 +128,8 @@ def train(args):
     if args.preset not in presets.PRESETS:
         raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}")
     preset = presets.PRESETS[args.preset]
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy(f"mixed_{args.mixed_precision}")
     dataset_name = args.dataset or preset.dataset
     translation = preset.data in ("pairs", "domains")
     batch_size = args.batch_size or preset.batch_size
@@ -143,9 +149,10 @@ def train(args):
             options["total_steps"] = args.epochs * int(dataset.cardinality())
         model = presets.get(args.preset, seed=args.seed, **options)
     shape = options.get("image_shape") or options["voxel_shape"]
+    precision = f" in {args.mixed_precision} mixed precision" if args.mixed_precision else ""
     print(
         f"Training {args.preset} on {dataset_name} {shape} with the {keras.backend.backend()} "
-        f"backend for {args.epochs} epochs; writing to {out}/"
+        f"backend{precision} for {args.epochs} epochs; writing to {out}/"
     )
     started = time.perf_counter()
     history = model.fit(

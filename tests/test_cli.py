@@ -180,3 +180,17 @@ def test_train_and_sample_gan3d_on_one_category(tmp_path, capsys):
 def test_category_is_refused_for_image_presets():
     with pytest.raises(SystemExit, match="--category selects furniture for gan3d"):
         cli.main(["train", "dcgan", "--category", "chair"])
+
+
+def test_train_in_mixed_precision(tmp_path, capsys):
+    import keras
+
+    out = tmp_path / "run"
+    try:
+        assert cli.main(["train", "--epochs", "1", "--steps-per-epoch", "2", "--mixed-precision", "float16", "--out", str(out)]) == 0
+        assert "in float16 mixed precision" in capsys.readouterr().out
+        model = keras.models.load_model(out / "model.keras")
+        assert model.generator.dtype_policy.name == "mixed_float16"
+        assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer) and int(model.g_optimizer.iterations) == 2
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
