@@ -36,4 +36,13 @@ class AdversarialTrainer:
     """Keras's TensorFlow trainer already runs a stateful `train_step(data)`."""
 
     def train_step(self, data):
-        return self.adversarial_step(data)
+        logs = self.adversarial_step(data)
+        strategy = tf.distribute.get_strategy()
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and (
+            strategy.num_replicas_in_sync > len(strategy.extended.worker_devices)
+        ):
+            # Several workers: Keras 3.15 averages fit's logs over them with
+            # strategy.reduce("MEAN", log, axis=0), which fails on a scalar
+            # (tensorflow/tensorflow#72388). An axis of length one gives the mean.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
