@@ -52,21 +52,22 @@ def image_grid(images, rows=None):
 
 
 def save_image_grid(images, path, rows=None, title=None):
-    """Saves images in [-1, 1] as one PNG grid (atomically), with matplotlib."""
-    import matplotlib
+    """Saves images in [-1, 1] as one PNG grid (atomically), pixel for pixel.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Each image keeps its own pixels (no resampling), with a 2-pixel white border; grey
+    images give a greyscale PNG. A `title` adds a white strip of text above the grid.
+    """
+    from PIL import Image, ImageDraw
 
     grid = image_grid(images, rows)
-    figure = plt.figure(figsize=(grid.shape[1] / 40 + 0.2, grid.shape[0] / 40 + (0.5 if title else 0.2)), dpi=100)
-    axis = figure.add_axes([0, 0, 1, 0.94 if title else 1])
-    axis.imshow(grid.squeeze(-1) if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-    axis.axis("off")
+    picture = Image.fromarray(grid.squeeze(-1) if grid.shape[-1] == 1 else grid)
     if title:
-        figure.suptitle(title, fontsize=9)
-    atomic_write(path, lambda p: figure.savefig(p, format="png"))
-    plt.close(figure)
+        strip = 14
+        titled = Image.new(picture.mode, (picture.width, picture.height + strip), "white")
+        titled.paste(picture, (0, strip))
+        ImageDraw.Draw(titled).text((2, 1), title, fill="black")
+        picture = titled
+    atomic_write(path, lambda temporary: picture.save(temporary, format="PNG"))
 
 
 def sample_for_grid(model, num_images, seed=None, examples=None):

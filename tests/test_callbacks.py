@@ -30,6 +30,24 @@ def test_image_grid_layout_and_pixels():
     assert grid[2:6, 2:6].max() == 0 and grid[2:6, 14:18].min() == 255
 
 
+def test_saved_grid_is_pixel_exact_with_an_optional_title(tmp_path):
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
+    callbacks.save_image_grid(images, tmp_path / "grid.png")
+    with Image.open(tmp_path / "grid.png") as picture:
+        # 16 images of 28 px: 4 x 4 tiles of 28 + 2 px border, grey, no resampling.
+        assert picture.mode == "L" and picture.size == (4 * 30 + 2, 4 * 30 + 2)
+        np.testing.assert_array_equal(np.asarray(picture), callbacks.image_grid(images)[..., 0])
+    colour = np.random.default_rng(1).uniform(-1, 1, (3, 8, 8, 3)).astype("float32")
+    callbacks.save_image_grid(colour, tmp_path / "titled.png", title="epoch 3")
+    with Image.open(tmp_path / "titled.png") as picture:
+        pixels = np.asarray(picture)
+    grid = callbacks.image_grid(colour)
+    assert picture.mode == "RGB" and pixels.shape[1:] == grid.shape[1:] and pixels.shape[0] > grid.shape[0]
+    strip = pixels.shape[0] - grid.shape[0]
+    np.testing.assert_array_equal(pixels[strip:], grid)
+    assert pixels[:strip].min() < 128, "the title's text is drawn"
+
+
 def test_sample_grid_and_curves_write_pngs(tmp_path):
     gan = _tiny_gan()
     grid = callbacks.SampleGrid(tmp_path, num_images=9, every_n_epochs=2)
@@ -40,7 +58,7 @@ def test_sample_grid_and_curves_write_pngs(tmp_path):
     assert "samples_epoch_001.png" not in names and "samples_latest.png" in names
     assert not [n for n in names if n.startswith(".tmp-")], "temporary files left behind"
     with Image.open(tmp_path / "samples_epoch_004.png") as picture:
-        assert picture.format == "PNG" and picture.size[0] > 50
+        assert picture.format == "PNG" and picture.size[0] == 3 * 10 + 2  # 3 x 3 tiles of 8 px, pixel for pixel
     with Image.open(tmp_path / "curves.png") as picture:
         assert picture.format == "PNG"
     history = json.loads((tmp_path / "curves.json").read_text())["curves"]
