@@ -34,11 +34,13 @@ __all__ = [
 ]
 
 
-def image_grid(images, rows=None):
-    """Tiles images in [-1, 1] `(n, h, w, c)` into one uint8 picture `(H, W, c)`."""
+def image_grid(images, rows=None, columns=None):
+    """Tiles images in [-1, 1] `(n, h, w, c)` into one uint8 picture `(H, W, c)`, row by
+    row: `columns` per row when given, else enough for `rows` rows, else a square."""
     images = to_uint8(images)
     n, height, width, channels = images.shape
-    columns = math.ceil(math.sqrt(n)) if rows is None else math.ceil(n / rows)
+    if columns is None:
+        columns = math.ceil(math.sqrt(n)) if rows is None else math.ceil(n / rows)
     rows = math.ceil(n / columns)
     pad = 2
     grid = np.full(
@@ -51,7 +53,7 @@ def image_grid(images, rows=None):
     return grid
 
 
-def save_image_grid(images, path, rows=None, title=None):
+def save_image_grid(images, path, rows=None, title=None, columns=None):
     """Saves images in [-1, 1] as one PNG grid (atomically), pixel for pixel.
 
     Each image keeps its own pixels (no resampling), with a 2-pixel white border; grey
@@ -59,7 +61,7 @@ def save_image_grid(images, path, rows=None, title=None):
     """
     from PIL import Image, ImageDraw
 
-    grid = image_grid(images, rows)
+    grid = image_grid(images, rows, columns)
     picture = Image.fromarray(grid.squeeze(-1) if grid.shape[-1] == 1 else grid)
     if title:
         strip = 14

@@ -1,7 +1,7 @@
 """The `kerasgan` command: train, sample, evaluate, list.
 
     kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
-    kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI]
+    kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
     kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
     kerasgan list
@@ -47,6 +47,7 @@ def _parser():
     sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--truncation", type=float, default=1.0, help="StyleGAN's truncation psi (default: 1, none)")
+    sample.add_argument("--label", type=int, default=None, help="conditional models: this class only (default: every class, one per column)")
 
     evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
     evaluate.add_argument("model", help="a .keras file saved by kerasgan")
@@ -224,14 +225,21 @@ def sample(args):
     gan = _load_model(args.model)
     if not isinstance(gan, GAN):
         raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images. Use `kerasgan translate`.")
+    if args.label is not None and not gan.num_classes:
+        raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(gan).__name__}.")
     if args.truncation != 1.0:
         if not isinstance(gan, StyleGAN):
             raise SystemExit(f"error: --truncation applies to StyleGAN models. Received: a {type(gan).__name__}.")
-        images, rows = gan.generate(args.n, seed=args.seed, truncation=args.truncation), None
+        images, columns = gan.generate(args.n, seed=args.seed, truncation=args.truncation), None
+    elif gan.num_classes:
+        # Without --label the classes cycle, one per column.
+        images = gan.generate(args.n, seed=args.seed, labels=args.label)
+        columns = None if args.label is not None else min(args.n, gan.num_classes)
     else:
-        images, rows = sample_for_grid(gan, args.n, seed=args.seed)
-    save_image_grid(images, args.out, rows=rows)
-    print(f"Wrote {args.n} samples to {args.out}")
+        (images, _), columns = sample_for_grid(gan, args.n, seed=args.seed), None
+    save_image_grid(images, args.out, columns=columns)
+    label = f" of class {args.label}" if args.label is not None else ""
+    print(f"Wrote {len(images)} samples{label} to {args.out}")
 
 
 _DOMAIN_OF_DATASET = {"mnist_sample": "mnist", "mnist": "mnist", "fashion_mnist": "fashion_mnist"}

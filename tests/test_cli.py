@@ -194,3 +194,26 @@ def test_train_in_mixed_precision(tmp_path, capsys):
         assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer) and int(model.g_optimizer.iterations) == 2
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_sample_of_a_conditional_model_honours_n_and_label(tmp_path, capsys):
+    from PIL import Image
+
+    import kerasgan
+
+    kerasgan.presets.cgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4, seed=0).save(tmp_path / "cgan.keras")
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(tmp_path / "cgan.keras"), "--n", "25", "--out", str(grid)]) == 0
+    assert "Wrote 25 samples to" in capsys.readouterr().out
+    with Image.open(grid) as picture:
+        # One class per column: 10 columns, 3 rows of 16-pixel tiles with 2-pixel borders.
+        assert picture.size == (10 * 18 + 2, 3 * 18 + 2)
+    assert cli.main(["sample", str(tmp_path / "cgan.keras"), "--n", "4", "--label", "7", "--out", str(grid)]) == 0
+    assert "Wrote 4 samples of class 7" in capsys.readouterr().out
+    with Image.open(grid) as picture:
+        assert picture.size == (2 * 18 + 2, 2 * 18 + 2)
+    assert cli.main(["sample", str(tmp_path / "cgan.keras"), "--label", "10", "--out", str(grid)]) == 1
+    assert "Expected labels in [0, 10). Received: labels in [10, 10]" in capsys.readouterr().err
+    kerasgan.presets.dcgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4).save(tmp_path / "dcgan.keras")
+    with pytest.raises(SystemExit, match="--label applies to conditional models"):
+        cli.main(["sample", str(tmp_path / "dcgan.keras"), "--label", "1"])
