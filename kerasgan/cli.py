@@ -140,8 +140,15 @@ def train(args):
     if args.steps_per_epoch:
         dataset = dataset.take(args.steps_per_epoch)
     initial_epoch = 0
+    if args.resume and not os.path.exists(checkpoint_path):
+        print(f"No checkpoint to resume at {checkpoint_path}: starting a new run.")
     if args.resume and os.path.exists(checkpoint_path):
         model = _load_model(checkpoint_path)
+        if model.name != args.preset:
+            raise SystemExit(
+                f"error: {out}/ holds a {model.name!r} run, not {args.preset!r}. Resume it with "
+                f"`kerasgan train {model.name} --resume --out {out}`, or give {args.preset} another --out."
+            )
         initial_epoch = callbacks.Checkpoint.epochs_done(checkpoint_path)
         print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
     else:

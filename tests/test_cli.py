@@ -33,6 +33,10 @@ def test_default_train_run_writes_everything(tmp_path, capsys):
     assert steps[0] == 1 and steps[-1] == 7, "the resumed run continues the curves"
     assert int(keras.models.load_model(out / "model.keras").g_optimizer.iterations) == 9
 
+    # Another preset's run is not continued under a new name.
+    with pytest.raises(SystemExit, match=r"holds a 'dcgan' run, not 'wgan'. Resume it with `kerasgan train dcgan --resume"):
+        cli.main(["train", "wgan", "--epochs", "4", "--out", str(out), "--resume"])
+
 
 def test_unknown_preset_and_dataset(capsys):
     with pytest.raises(SystemExit, match="unknown preset 'dcgam'"):
@@ -187,8 +191,11 @@ def test_train_in_mixed_precision(tmp_path, capsys):
 
     out = tmp_path / "run"
     try:
-        assert cli.main(["train", "--epochs", "1", "--steps-per-epoch", "2", "--mixed-precision", "float16", "--out", str(out)]) == 0
-        assert "in float16 mixed precision" in capsys.readouterr().out
+        arguments = ["train", "--epochs", "1", "--steps-per-epoch", "2", "--mixed-precision", "float16", "--out", str(out)]
+        assert cli.main([*arguments, "--resume"]) == 0
+        printed = capsys.readouterr().out
+        assert f"No checkpoint to resume at {out / 'model.keras'}: starting a new run." in printed
+        assert "in float16 mixed precision" in printed
         model = keras.models.load_model(out / "model.keras")
         assert model.generator.dtype_policy.name == "mixed_float16"
         assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer) and int(model.g_optimizer.iterations) == 2
