@@ -100,6 +100,9 @@ class SampleGrid(keras.callbacks.Callback):
         seed: int. Seed of the fixed latents. Defaults to 0.
         examples: tuple of arrays or None. `(inputs, targets)` for Pix2Pix,
             `(images_a, images_b)` for CycleGAN, in [-1, 1]. Defaults to None.
+        log_dir: str or None. Also writes each grid to TensorBoard there, as the image
+            "samples" at step = epoch (give `keras.callbacks.TensorBoard` the same
+            folder). Defaults to None.
 
     Example:
 
@@ -108,9 +111,11 @@ class SampleGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, directory, num_images=64, every_n_epochs=1, seed=0, examples=None):
+    def __init__(self, directory, num_images=64, every_n_epochs=1, seed=0, examples=None, log_dir=None):
         super().__init__()
         self.examples = examples
+        self.log_dir = log_dir
+        self._writer = None
         self.directory = os.fspath(directory)
         self.num_images = num_images
         self.every_n_epochs = every_n_epochs
@@ -127,6 +132,23 @@ class SampleGrid(keras.callbacks.Callback):
         latest = os.path.join(self.directory, "samples_latest.png")
         atomic_write(latest, lambda temporary: shutil.copyfile(path, temporary))
         self.paths.append(path)
+        if self.log_dir:
+            self._write_to_tensorboard(image_grid(images, rows), epoch + 1)
+
+    def _write_to_tensorboard(self, grid, step):
+        # tf.summary writes TensorBoard's event files on every Keras backend.
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
+        with self._writer.as_default():
+            tf.summary.image("samples", grid[None], step=step)
+        self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 class TrainingCurves(keras.callbacks.Callback):

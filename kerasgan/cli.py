@@ -36,6 +36,7 @@ def _parser():
     train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
     train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
+    train.add_argument("--tensorboard", action="store_true", help="also log losses and sample grids to OUT/tensorboard")
     train.add_argument(
         "--mixed-precision", choices=["bfloat16", "float16"], default=None,
         help="compute in bfloat16 or float16, keep weights and losses in float32 (float16 adds loss scaling); default: off",
@@ -162,15 +163,22 @@ def train(args):
         f"Training {args.preset} on {dataset_name} {shape} with the {keras.backend.backend()} "
         f"backend{precision} for {args.epochs} epochs; writing to {out}/"
     )
+    tensorboard_dir = os.path.join(out, "tensorboard") if args.tensorboard else None
+    if tensorboard_dir:
+        print(f"TensorBoard: tensorboard --logdir {tensorboard_dir}")
     started = time.perf_counter()
     history = model.fit(
         dataset,
         epochs=args.epochs,
         initial_epoch=initial_epoch,
         callbacks=[
-            callbacks.SampleGrid(out, num_images=8 if translation else 16 if preset.data == "voxels" else 64, examples=examples),
+            callbacks.SampleGrid(
+                out, num_images=8 if translation else 16 if preset.data == "voxels" else 64, examples=examples,
+                log_dir=tensorboard_dir,
+            ),
             callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
             callbacks.Checkpoint(checkpoint_path),
+            *([keras.callbacks.TensorBoard(tensorboard_dir)] if tensorboard_dir else []),
         ],
     )
     seconds = time.perf_counter() - started

@@ -185,3 +185,33 @@ def test_metric_callbacks_put_their_values_in_the_logs(tmp_path, monkeypatch):
     # The real statistics were cached, keyed by content; KID added the features to them.
     (cached,) = os.listdir(tmp_path / "cache" / "statistics")
     assert set(np.load(tmp_path / "cache" / "statistics" / cached).files) == {"count", "sum", "outer", "features"}
+
+
+def _tensorboard_events(directory):
+    import tensorflow as tf
+
+    events = []
+    for root, _, names in os.walk(directory):
+        for name in names:
+            if name.startswith("events.out.tfevents"):
+                for record in tf.data.TFRecordDataset(os.path.join(root, name)):
+                    event = tf.compat.v1.Event.FromString(record.numpy())
+                    events += [(os.path.relpath(root, directory), value.tag, event.step) for value in event.summary.value]
+    return events
+
+
+def test_tensorboard_gets_losses_quality_scores_and_sample_grids(tmp_path):
+    gan = _tiny_gan()
+    logs = tmp_path / "tensorboard"
+    score = callbacks.FIDCallback(_images(), features=_FlatPixels(), num_samples=16, verbose=False)
+    gan.fit(
+        _images(),
+        batch_size=4,
+        epochs=2,
+        verbose=0,
+        callbacks=[score, callbacks.SampleGrid(tmp_path / "grids", num_images=4, log_dir=logs), keras.callbacks.TensorBoard(logs)],
+    )
+    events = set(_tensorboard_events(logs))
+    for tag in ("epoch_d_loss", "epoch_g_loss", "epoch_cfd"):
+        assert {("train", tag, 0), ("train", tag, 1)} <= events, (tag, sorted(events))
+    assert {("samples", "samples", 1), ("samples", "samples", 2)} <= events

@@ -186,16 +186,18 @@ def test_category_is_refused_for_image_presets():
         cli.main(["train", "dcgan", "--category", "chair"])
 
 
-def test_train_in_mixed_precision(tmp_path, capsys):
+def test_train_in_mixed_precision_with_tensorboard(tmp_path, capsys):
     import keras
 
     out = tmp_path / "run"
     try:
-        arguments = ["train", "--epochs", "1", "--steps-per-epoch", "2", "--mixed-precision", "float16", "--out", str(out)]
+        arguments = ["train", "--epochs", "1", "--steps-per-epoch", "2", "--mixed-precision", "float16", "--tensorboard", "--out", str(out)]
         assert cli.main([*arguments, "--resume"]) == 0
         printed = capsys.readouterr().out
         assert f"No checkpoint to resume at {out / 'model.keras'}: starting a new run." in printed
         assert "in float16 mixed precision" in printed
+        assert f"tensorboard --logdir {out / 'tensorboard'}" in printed
+        assert os.listdir(out / "tensorboard" / "train") and os.listdir(out / "tensorboard" / "samples")
         model = keras.models.load_model(out / "model.keras")
         assert model.generator.dtype_policy.name == "mixed_float16"
         assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer) and int(model.g_optimizer.iterations) == 2
