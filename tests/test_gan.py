@@ -399,6 +399,16 @@ def test_nan_loss_stops_training_with_an_error():
     assert gan.stop_training
 
 
+def test_nan_stops_training_before_a_checkpoint_is_written(tmp_path):
+    gan = _compiled()
+    bias = gan.discriminator.layers[-2].bias
+    bias.assign(np.full(bias.shape, np.nan, "float32"))
+    path = tmp_path / "model.keras"
+    with pytest.raises(FloatingPointError, match=r"loss became nan at epoch 1, batch 1\."):
+        gan.fit(random_images(64), batch_size=8, epochs=2, verbose=0, callbacks=[kerasgan.callbacks.Checkpoint(path)])
+    assert not path.exists()
+
+
 def test_nan_weight_stops_training_with_an_error():
     gan = _compiled()
     bias = gan.discriminator.layers[-2].bias  # the logit's Dense layer
