@@ -1,4 +1,7 @@
-"""The `kerasgan` command: train, sample, evaluate, list.
+"""The `kerasgan` command's subcommands: train, sample, evaluate, translate, list.
+
+The parser and `main` live in the top-level module `kerasgan_cli`, which answers
+`--help` and `--version` without importing Keras; `main` is re-exported here.
 
     kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
@@ -7,71 +10,13 @@
     kerasgan list
 """
 
-import argparse
+import inspect
 import json
 import os
 import sys
 import time
 
-DEFAULT_EPOCHS = 30
-
-
-def _quiet_tensorflow():
-    # TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notes) hides the progress bar.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def _parser():
-    parser = argparse.ArgumentParser(prog="kerasgan", description="Train and sample GANs with Keras 3.")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    train = commands.add_parser("train", help="train a preset on a dataset")
-    train.add_argument("preset", nargs="?", default="dcgan", help="preset name (default: dcgan)")
-    train.add_argument("--dataset", default=None, help="dataset name (default: the preset's; mnist_sample for the DCGAN family)")
-    train.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
-    train.add_argument("--batch-size", type=int, default=None, help="default: the preset's (64; 32 for stylegan; 16 for gan3d, pix2pix and cyclegan)")
-    train.add_argument("--image-size", type=int, default=None, help="resize images to this side (default: the preset's; 32 for stylegan)")
-    train.add_argument("--category", action="append", default=None, help="gan3d: train on this furniture category only (repeatable)")
-    train.add_argument("--steps-per-epoch", type=int, default=None, help="cap the batches per epoch")
-    train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
-    train.add_argument("--seed", type=int, default=0, help="default: 0")
-    train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
-    train.add_argument("--tensorboard", action="store_true", help="also log losses and sample grids to OUT/tensorboard")
-    train.add_argument(
-        "--mixed-precision", choices=["bfloat16", "float16"], default=None,
-        help="compute in bfloat16 or float16, keep weights and losses in float32 (float16 adds loss scaling); default: off",
-    )
-
-    sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
-    sample.add_argument("model", help="a .keras file saved by kerasgan")
-    sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
-    sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
-    sample.add_argument("--seed", type=int, default=None)
-    sample.add_argument("--truncation", type=float, default=1.0, help="StyleGAN's truncation psi (default: 1, none)")
-    sample.add_argument("--label", type=int, default=None, help="conditional models: this class only (default: every class, one per column)")
-
-    evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
-    evaluate.add_argument("model", help="a .keras file saved by kerasgan")
-    evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
-    evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
-    evaluate.add_argument("--num-samples", type=int, default=2000, help="generated and real images (default: 2000)")
-    evaluate.add_argument(
-        "--metrics",
-        default=None,
-        help="comma-separated from fid,kid,pr,cfd,is (default: fid, plus cfd,is on MNIST and Fashion-MNIST)",
-    )
-    evaluate.add_argument("--batch-size", type=int, default=50, help="default: 50")
-    evaluate.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
-    evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
-
-    translate = commands.add_parser("translate", help="translate a folder of images with a saved pix2pix or cyclegan")
-    translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN")
-    translate.add_argument("input", help="folder of images (resized to the model's size)")
-    translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
-    translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b", help="CycleGAN only (default: a_to_b)")
-
-    commands.add_parser("list", help="list the presets")
-    return parser
+from kerasgan_cli import main
 
 
 def _load_model(path):
@@ -104,6 +49,8 @@ def _training_data(preset, args, dataset_name, batch_size):
         return dataset, {"voxel_shape": tuple(dataset.element_spec.shape[1:])}, None
     if args.category:
         raise SystemExit(f"error: --category selects furniture for gan3d. Received: --category with {args.preset}.")
+    if args.data_dir:
+        return _folder_data(preset, args, batch_size)
     if preset.data in ("images", "labelled images"):
         labelled = preset.data == "labelled images"
         image_size = args.image_size or (preset.image_size if dataset_name == preset.dataset else None)
@@ -120,6 +67,50 @@ def _training_data(preset, args, dataset_name, batch_size):
         options.update(image_shape_b=second, identity_weight=0.0)
     held_out = next(iter(load(dataset_name, split="test", image_size=args.image_size, batch_size=8, shuffle=False)))
     return dataset, options, tuple(part.numpy() for part in held_out)
+
+
+def _folder_data(preset, args, batch_size):
+    """`_training_data` for `--data-dir`: the user's own images, laid out as the help says."""
+    from kerasgan import datasets
+
+    if not os.path.isdir(args.data_dir):
+        raise SystemExit(f"error: --data-dir {args.data_dir!r} is not a folder.")
+    size = args.image_size or preset.image_size or 64
+    shape = (size, size, args.channels)
+    if preset.data in ("images", "labelled images"):
+        labelled = preset.data == "labelled images"
+        dataset = datasets.from_folder(args.data_dir, size, args.channels, batch_size, labels=labelled, seed=args.seed)
+        options = {"image_shape": shape}
+        if labelled:  # one class per sub-folder, as from_folder reads them
+            options["num_classes"] = sum(entry.is_dir() for entry in os.scandir(args.data_dir))
+        return dataset, options, None
+    names = ("inputs", "targets") if preset.data == "pairs" else ("a", "b")
+    folders = [os.path.join(args.data_dir, name) for name in names]
+    missing = [folder for folder in folders if not os.path.isdir(folder)]
+    if missing:
+        raise SystemExit(
+            f"error: {args.preset} trains on {args.data_dir}/{names[0]} and {args.data_dir}/{names[1]}. "
+            f"Missing: {', '.join(missing)}"
+        )
+    load = datasets.from_pair_folders if preset.data == "pairs" else datasets.from_domain_folders
+    dataset = load(*folders, size, args.channels, batch_size, seed=args.seed)
+    # The grid's examples: the first batch, seen in training (there is no held-out part).
+    examples = tuple(part.numpy() for part in next(iter(dataset)))
+    return dataset, {"image_shape": shape}, examples
+
+
+def _set_learning_rates(model, args):
+    """Applies --g-lr to the generator's optimizer and --d-lr to every other one."""
+    for name, optimizer in model.optimizers_by_name().items():
+        rate = args.g_lr if name == "g_optimizer" else args.d_lr
+        if rate is None:
+            continue
+        try:
+            optimizer.learning_rate = rate
+        except TypeError:  # Keras refuses to replace a schedule
+            raise SystemExit(
+                f"error: {args.preset}'s {name} follows a learning-rate schedule; --g-lr and --d-lr set constant rates."
+            ) from None
 
 
 def train(args):
@@ -156,11 +147,16 @@ def train(args):
         if translation:
             # The papers' schedule over the whole run: constant, then linear decay to 0.
             options["total_steps"] = args.epochs * int(dataset.cardinality())
+        if args.latent_dim:
+            if "latent_dim" not in inspect.signature(preset.build).parameters:
+                raise SystemExit(f"error: {args.preset} translates images and has no latent vector. Received: --latent-dim.")
+            options["latent_dim"] = args.latent_dim
         model = presets.get(args.preset, seed=args.seed, **options)
+    _set_learning_rates(model, args)
     shape = options.get("image_shape") or options["voxel_shape"]
     precision = f" in {args.mixed_precision} mixed precision" if args.mixed_precision else ""
     print(
-        f"Training {args.preset} on {dataset_name} {shape} with the {keras.backend.backend()} "
+        f"Training {args.preset} on {args.data_dir or dataset_name} {shape} with the {keras.backend.backend()} "
         f"backend{precision} for {args.epochs} epochs; writing to {out}/"
     )
     tensorboard_dir = os.path.join(out, "tensorboard") if args.tensorboard else None
@@ -174,7 +170,7 @@ def train(args):
         callbacks=[
             callbacks.SampleGrid(
                 out, num_images=8 if translation else 16 if preset.data == "voxels" else 64, examples=examples,
-                log_dir=tensorboard_dir,
+                every_n_epochs=args.sample_every, log_dir=tensorboard_dir,
             ),
             callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
             callbacks.Checkpoint(checkpoint_path),
@@ -334,11 +330,30 @@ def list_presets(args):
         print(f"{name:12s} {description}")
 
 
-def main(argv=None):
-    args = _parser().parse_args(argv)
-    _quiet_tensorflow()
+def interpolate(args):
+    from kerasgan.callbacks import save_image_grid
+    from kerasgan.models import GAN
+    from kerasgan.render import render_voxels
+
+    gan = _load_model(args.model)
+    if not isinstance(gan, GAN):
+        raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images and has no latent space.")
+    if args.label is not None and not gan.num_classes:
+        raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(gan).__name__}.")
+    images = gan.interpolate(args.steps, args.rows, seed=args.seed, labels=args.label)
+    if images.ndim == 5:  # voxels
+        images = render_voxels(images)
+    save_image_grid(images, args.out, columns=args.steps)
+    print(f"Wrote {args.rows} walks of {args.steps} images to {args.out}")
+
+
+COMMANDS = {"train": train, "interpolate": interpolate, "sample": sample, "translate": translate, "evaluate": evaluate, "list": list_presets}
+
+
+def run(args):
+    """Runs the parsed command; a user's error is printed and gives exit status 1."""
     try:
-        {"train": train, "sample": sample, "translate": translate, "evaluate": evaluate, "list": list_presets}[args.command](args)
+        COMMANDS[args.command](args)
     except (ValueError, FloatingPointError, FileNotFoundError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ import json
 import os
 
 import keras
+import numpy as np
 import pytest
 from helpers import require_fid_weights
 
@@ -226,3 +227,79 @@ def test_sample_of_a_conditional_model_honours_n_and_label(tmp_path, capsys):
     kerasgan.presets.dcgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4).save(tmp_path / "dcgan.keras")
     with pytest.raises(SystemExit, match="--label applies to conditional models"):
         cli.main(["sample", str(tmp_path / "dcgan.keras"), "--label", "1"])
+
+
+def test_help_and_version_answer_without_loading_keras():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kerasgan_cli\n"
+        "for argv in (['--help'], ['train', '--help'], ['--version']):\n"
+        "    try:\n"
+        "        kerasgan_cli.main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('loaded:', 'keras' in sys.modules, 'tensorflow' in sys.modules)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert "loaded: False False" in completed.stdout
+    assert "--data-dir" in completed.stdout and "kerasgan 0.1.0" in completed.stdout
+    assert completed.stderr == ""
+
+
+def _write_images(folder, n, size=20, seed=0):
+    from PIL import Image
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    for index in range(n):
+        Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(folder / f"{index:02d}.png")
+
+
+def test_train_on_a_folder_with_chosen_sizes_and_learning_rates(tmp_path, capsys):
+    _write_images(tmp_path / "photos", 8)
+    out = tmp_path / "run"
+    arguments = [
+        "train", "--data-dir", str(tmp_path / "photos"), "--image-size", "32", "--channels", "1", "--batch-size", "4",
+        "--latent-dim", "16", "--g-lr", "1e-3", "--d-lr", "5e-4", "--epochs", "2", "--sample-every", "2", "--out", str(out),
+    ]
+    assert cli.main(arguments) == 0
+    assert f"Training dcgan on {tmp_path / 'photos'} (32, 32, 1)" in capsys.readouterr().out
+    model = keras.models.load_model(out / "model.keras")
+    assert model.latent_dim == 16 and model.image_shape == (32, 32, 1)
+    assert np.isclose(float(model.g_optimizer.learning_rate), 1e-3) and np.isclose(float(model.d_optimizer.learning_rate), 5e-4)
+    assert int(model.g_optimizer.iterations) == 4
+    names = set(os.listdir(out))
+    assert "samples_epoch_002.png" in names and "samples_epoch_001.png" not in names
+
+    # A conditional preset reads one class per sub-folder; pix2pix needs inputs/ and targets/.
+    _write_images(tmp_path / "classes" / "cats", 4)
+    _write_images(tmp_path / "classes" / "dogs", 4, seed=1)
+    assert cli.main(["train", "cgan", "--data-dir", str(tmp_path / "classes"), "--image-size", "32", "--batch-size", "4",
+                     "--epochs", "1", "--out", str(tmp_path / "cgan")]) == 0
+    assert keras.models.load_model(tmp_path / "cgan" / "model.keras").num_classes == 2
+    with pytest.raises(SystemExit, match=r"pix2pix trains on .*/photos/inputs and .*/photos/targets. Missing"):
+        cli.main(["train", "pix2pix", "--data-dir", str(tmp_path / "photos")])
+    with pytest.raises(SystemExit, match="has no latent vector"):
+        cli.main(["train", "cyclegan", "--latent-dim", "8", "--epochs", "1", "--steps-per-epoch", "1", "--out", str(tmp_path / "c")])
+
+
+def test_interpolate_writes_one_walk_per_row(tmp_path, capsys):
+    from PIL import Image
+
+    import kerasgan
+
+    gan = kerasgan.presets.cgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4, seed=0)
+    walks = gan.interpolate(steps=6, rows=3, seed=0, labels=4)
+    assert walks.shape == (18, 16, 16, 1)
+    # Each walk starts and ends at the generator's images of its two end latents.
+    start, end = np.random.default_rng(0).standard_normal((2, 3, 8)).astype("float32")
+    np.testing.assert_allclose(walks[0], gan.generate_from(start[:1], np.array([4]))[0], atol=1e-4)
+    np.testing.assert_allclose(walks[5], gan.generate_from(end[:1], np.array([4]))[0], atol=1e-4)
+
+    gan.save(tmp_path / "cgan.keras")
+    assert cli.main(["interpolate", str(tmp_path / "cgan.keras"), "--steps", "5", "--rows", "2", "--out", str(tmp_path / "walk.png")]) == 0
+    assert "Wrote 2 walks of 5 images" in capsys.readouterr().out
+    with Image.open(tmp_path / "walk.png") as picture:
+        assert picture.size == (5 * 18 + 2, 2 * 18 + 2)

@@ -446,6 +446,31 @@ class GAN(AdversarialModel):
         labels = self._labels_for(n, labels)
         return self.generate_from(latents.astype("float32"), labels, batch_size=batch_size)
 
+    def interpolate(self, steps=8, rows=4, seed=None, labels=None):
+        """Latent walks: `rows` walks of `steps` images each, `(rows * steps, *image_shape)`.
+
+        Each walk goes from one Gaussian latent to another along the great circle
+        (spherical interpolation), which keeps the latents at the norm the generator
+        was trained on. A conditional GAN keeps one class per walk: `labels` (an int,
+        or one per row) or the classes in turn.
+
+        Args:
+            steps: int. Images per walk, ends included. Defaults to 8.
+            rows: int. Number of walks. Defaults to 4.
+            seed: int or None. Seeds the end points. Defaults to None.
+            labels: int or int array `(rows,)`, conditional GANs only. Defaults to None.
+        """
+        if steps < 2 or rows < 1:
+            raise ValueError(f"Expected steps >= 2 and rows >= 1. Received: steps={steps}, rows={rows}")
+        start, end = np.random.default_rng(seed).standard_normal((2, rows, self.latent_dim))
+        cosine = np.sum(start * end, axis=-1) / (np.linalg.norm(start, axis=-1) * np.linalg.norm(end, axis=-1))
+        angle = np.arccos(np.clip(cosine, -1.0, 1.0))[:, None, None]
+        t = np.linspace(0.0, 1.0, steps)[None, :, None]
+        walks = (np.sin((1 - t) * angle) * start[:, None] + np.sin(t * angle) * end[:, None]) / np.sin(angle)
+        latents = walks.reshape(rows * steps, self.latent_dim).astype("float32")
+        row_labels = self._labels_for(rows, labels)
+        return self.generate_from(latents, None if row_labels is None else np.repeat(row_labels, steps))
+
     def _labels_for(self, n, labels):
         if labels is not None:
             raise ValueError(

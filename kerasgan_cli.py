@@ -1,0 +1,131 @@
+"""The `kerasgan` command line: the parser and `main`, outside the kerasgan package.
+
+`import kerasgan` loads Keras and TensorFlow (seconds, and TensorFlow's start-up log
+lines). This module imports neither, so `kerasgan --help` and `kerasgan --version`
+answer at once; a command imports kerasgan (quietly) only when it runs. The commands
+themselves are in `kerasgan.cli`.
+
+    kerasgan train [PRESET] [--dataset NAME | --data-dir DIR] [--epochs N] [--out DIR] ...
+    kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
+    kerasgan interpolate MODEL [--steps 8] [--rows 4] [--out walk.png] [--seed 0] [--label C]
+    kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
+    kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
+    kerasgan list
+"""
+
+import argparse
+import os
+import sys
+from importlib import metadata
+
+DEFAULT_EPOCHS = 30
+
+
+def _version():
+    try:
+        return metadata.version("kerasgan")
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown (not installed)"
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="kerasgan", description="Train and sample GANs with Keras 3.")
+    parser.add_argument("--version", action="version", version=f"kerasgan {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a preset on a dataset")
+    train.add_argument("preset", nargs="?", default="dcgan", help="preset name (default: dcgan)")
+    train.add_argument("--dataset", default=None, help="dataset name (default: the preset's; mnist_sample for the DCGAN family)")
+    train.add_argument(
+        "--data-dir", default=None,
+        help="train on your own images: a folder of images (one sub-folder per class for cgan and acgan), "
+        "or, for pix2pix, DIR/inputs and DIR/targets with matching names, for cyclegan, DIR/a and DIR/b",
+    )
+    train.add_argument("--channels", type=int, choices=[1, 3], default=3, help="with --data-dir: 1 (grey) or 3 (RGB); default: 3")
+    train.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
+    train.add_argument("--batch-size", type=int, default=None, help="default: the preset's (64; 32 for stylegan; 16 for gan3d, pix2pix and cyclegan)")
+    train.add_argument("--image-size", type=int, default=None, help="resize images to this side (default: the preset's; 32 for stylegan; 64 for --data-dir)")
+    train.add_argument("--latent-dim", type=int, default=None, help="size of the generator's latent vector (default: the preset's)")
+    train.add_argument("--g-lr", type=float, default=None, help="the generator's learning rate (default: the preset's)")
+    train.add_argument("--d-lr", type=float, default=None, help="the discriminators' learning rate (default: the preset's)")
+    train.add_argument("--category", action="append", default=None, help="gan3d: train on this furniture category only (repeatable)")
+    train.add_argument("--steps-per-epoch", type=int, default=None, help="cap the batches per epoch")
+    train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
+    train.add_argument("--seed", type=int, default=0, help="default: 0")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
+    train.add_argument("--sample-every", type=int, default=1, help="write a sample grid every N epochs (default: 1)")
+    train.add_argument("--checkpoint-every", type=int, default=1, help="save OUT/model.keras every N epochs, and at the end (default: 1)")
+    train.add_argument("--tensorboard", action="store_true", help="also log losses and sample grids to OUT/tensorboard")
+    train.add_argument(
+        "--mixed-precision", choices=["bfloat16", "float16"], default=None,
+        help="compute in bfloat16 or float16, keep weights and losses in float32 (float16 adds loss scaling); default: off",
+    )
+
+    sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
+    sample.add_argument("model", help="a .keras file saved by kerasgan")
+    sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
+    sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
+    sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument("--truncation", type=float, default=1.0, help="StyleGAN's truncation psi (default: 1, none)")
+    sample.add_argument("--label", type=int, default=None, help="conditional models: this class only (default: every class, one per column)")
+
+    interpolate = commands.add_parser("interpolate", help="latent walks of a saved model, one walk per row")
+    interpolate.add_argument("model", help="a .keras file saved by kerasgan")
+    interpolate.add_argument("--steps", type=int, default=8, help="images per walk (default: 8)")
+    interpolate.add_argument("--rows", type=int, default=4, help="number of walks (default: 4)")
+    interpolate.add_argument("--out", default="walk.png", help="PNG path (default: walk.png)")
+    interpolate.add_argument("--seed", type=int, default=None)
+    interpolate.add_argument("--label", type=int, default=None, help="conditional models: walk within this class (default: one class per row, in turn)")
+
+    evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
+    evaluate.add_argument("model", help="a .keras file saved by kerasgan")
+    evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
+    evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
+    evaluate.add_argument("--num-samples", type=int, default=2000, help="generated and real images (default: 2000)")
+    evaluate.add_argument(
+        "--metrics",
+        default=None,
+        help="comma-separated from fid,kid,pr,cfd,is (default: fid, plus cfd,is on MNIST and Fashion-MNIST)",
+    )
+    evaluate.add_argument("--batch-size", type=int, default=50, help="default: 50")
+    evaluate.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
+    evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
+
+    translate = commands.add_parser("translate", help="translate a folder of images with a saved pix2pix or cyclegan")
+    translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN")
+    translate.add_argument("input", help="folder of images (resized to the model's size)")
+    translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
+    translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b", help="CycleGAN only (default: a_to_b)")
+
+    commands.add_parser("list", help="list the presets")
+    return parser
+
+
+def _import_kerasgan_quietly():
+    """Imports kerasgan (Keras, TensorFlow) with the process's stderr muted: TensorFlow
+    2.21 logs its start-up notes (oneDNN, CUDA probes) through absl before any log
+    level applies, and they would bury the command's output. Import errors still raise."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "kerasgan" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import kerasgan  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    _import_kerasgan_quietly()
+    from kerasgan import cli
+
+    return cli.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
