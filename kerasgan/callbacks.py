@@ -8,13 +8,14 @@ import json
 import math
 import os
 import shutil
+import zipfile
 
 import keras
 import numpy as np
 
 from kerasgan import metrics
 from kerasgan.datasets.pixels import to_uint8
-from kerasgan.files import atomic_write, write_text
+from kerasgan.files import atomic_write, remove_temporary_files, write_text
 from kerasgan.models.guards import StopOnNaN
 from kerasgan.render import render_voxels
 
@@ -173,12 +174,29 @@ class TrainingCurves(keras.callbacks.Callback):
         self.history = {"step": []}
         self.quality = {}  # {"fid": {"step": [...], "value": [...]}}: per evaluation
         self.steps_done = 0
+        self.epoch_ends = []  # [epochs done, steps done] at each epoch's end
         self._json_path = os.path.splitext(self.path)[0] + ".json"
         if resume and os.path.exists(self._json_path):
             with open(self._json_path) as file:
                 saved = json.load(file)
             self.history, self.steps_done = saved["curves"], saved["steps_done"]
             self.quality = saved.get("quality", self.quality)
+            self.epoch_ends = saved.get("epoch_ends", [])
+
+    def on_train_begin(self, logs=None):
+        remove_temporary_files(os.path.dirname(os.path.abspath(self.path)))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # A run killed after writing an epoch's curves but before its checkpoint
+        # resumes at an earlier epoch than the curves reached: drop the later points.
+        if any(done > epoch for done, _ in self.epoch_ends):
+            self.epoch_ends = [[done, steps] for done, steps in self.epoch_ends if done <= epoch]
+            self.steps_done = self.epoch_ends[-1][1] if self.epoch_ends else 0
+            kept = sum(step <= self.steps_done for step in self.history["step"])
+            self.history = {key: values[:kept] for key, values in self.history.items()}
+            for measured in self.quality.values():
+                kept = sum(step <= self.steps_done for step in measured["step"])
+                measured["step"], measured["value"] = measured["step"][:kept], measured["value"][:kept]
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps_done += 1
@@ -194,6 +212,7 @@ class TrainingCurves(keras.callbacks.Callback):
                 measured = self.quality.setdefault(key, {"step": [], "value": []})
                 measured["step"].append(self.steps_done)
                 measured["value"].append(float(logs[key]))
+        self.epoch_ends.append([epoch + 1, self.steps_done])
         if len(self.history["step"]) > 0:
             self.plot()
 
@@ -224,8 +243,12 @@ class TrainingCurves(keras.callbacks.Callback):
         figure.tight_layout()
         atomic_write(self.path, lambda p: figure.savefig(p, format="png"))
         plt.close(figure)
-        saved = {"steps_done": self.steps_done, "curves": self.history, "quality": self.quality}
+        saved = {"steps_done": self.steps_done, "curves": self.history, "quality": self.quality, "epoch_ends": self.epoch_ends}
         write_text(self._json_path, json.dumps(saved))
+
+
+# The entry of a checkpoint's .keras archive (a zip file) that holds its epoch count.
+_EPOCHS_DONE_ENTRY = "kerasgan_checkpoint.json"
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -233,7 +256,10 @@ class Checkpoint(keras.callbacks.Callback):
 
     Writes `filepath` (a `.keras` file) and `<filepath>.json` with the number of
     epochs done, so an interrupted run resumes with `keras.models.load_model` and
-    `fit(..., initial_epoch=epochs_done)`. `kerasgan train --resume` does this.
+    `fit(..., initial_epoch=Checkpoint.epochs_done(filepath))`. `kerasgan train
+    --resume` does this. The count is also kept inside the `.keras` file, so a run
+    killed between the two writes resumes at the right epoch; a run's start removes
+    the temporary files a run killed mid-write left in the folder.
 
     Args:
         filepath: str. A path ending in `.keras`.
@@ -245,15 +271,35 @@ class Checkpoint(keras.callbacks.Callback):
             raise ValueError(f"Expected a filepath ending in '.keras'. Received: filepath={filepath!r}")
         self.filepath = os.fspath(filepath)
 
+    def on_train_begin(self, logs=None):
+        # What a run killed mid-write left: the temporary file it was writing.
+        remove_temporary_files(os.path.dirname(os.path.abspath(self.filepath)))
+
     def on_epoch_end(self, epoch, logs=None):
-        atomic_write(self.filepath, self.model.save)
-        write_text(self.filepath + ".json", json.dumps({"epochs_done": epoch + 1}))
+        record = json.dumps({"epochs_done": epoch + 1})
+
+        def write(temporary):
+            self.model.save(temporary)
+            # The count also goes inside the model file, so that the one rename puts
+            # both in place: a run killed before the `.json` below is written does
+            # not repeat the epoch when resumed.
+            with zipfile.ZipFile(temporary, "a") as archive:
+                archive.writestr(_EPOCHS_DONE_ENTRY, record)
+
+        atomic_write(self.filepath, write)
+        write_text(self.filepath + ".json", record)
 
     @staticmethod
     def epochs_done(filepath):
         """Epochs completed by the checkpoint at `filepath` (0 if none)."""
+        filepath = os.fspath(filepath)
         try:
-            with open(os.fspath(filepath) + ".json") as file:
+            with zipfile.ZipFile(filepath) as archive:
+                return int(json.loads(archive.read(_EPOCHS_DONE_ENTRY))["epochs_done"])
+        except (FileNotFoundError, KeyError, zipfile.BadZipFile):
+            pass  # no checkpoint, or one written before the count was kept inside it
+        try:
+            with open(filepath + ".json") as file:
                 return int(json.load(file)["epochs_done"])
         except FileNotFoundError:
             return 0

@@ -5,7 +5,11 @@ Every file is written to a temporary name in the same folder and then renamed.
 """
 
 import os
+import re
 import tempfile
+
+# The names atomic_write's temporary files get: mkstemp's 8 random characters after the prefix.
+_TEMPORARY_NAME = re.compile(r"\.tmp-[a-z0-9_]{8}(\.[^.]*)?")
 
 
 def _file_mode():
@@ -40,6 +44,22 @@ def atomic_write(path, write):
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def remove_temporary_files(directory):
+    """Removes the temporary files `atomic_write` left in `directory` when its process
+    was killed mid-write (SIGKILL, power loss), which no `except` can clean up. Call it
+    only when nothing writes there, such as the start of a run in its own folder."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if _TEMPORARY_NAME.fullmatch(name):
+            try:
+                os.remove(os.path.join(directory, name))
+            except FileNotFoundError:
+                pass
 
 
 def write_text(path, text):
