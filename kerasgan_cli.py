@@ -54,7 +54,7 @@ def _parser():
     train.add_argument("--seed", type=int, default=0, help="default: 0")
     train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
     train.add_argument("--sample-every", type=int, default=1, help="write a sample grid every N epochs (default: 1)")
-    train.add_argument("--checkpoint-every", type=int, default=1, help="save OUT/model.keras every N epochs, and at the end (default: 1)")
+    train.add_argument("--checkpoint-every", type=int, default=1, help="save OUT/model.keras every N epochs and at the end (default: 1)")
     train.add_argument("--tensorboard", action="store_true", help="also log losses and sample grids to OUT/tensorboard")
     train.add_argument(
         "--mixed-precision", choices=["bfloat16", "float16"], default=None,

@@ -155,8 +155,10 @@ class SampleGrid(keras.callbacks.Callback):
 class TrainingCurves(keras.callbacks.Callback):
     """Plots the logged losses and scores to a PNG at the end of every epoch.
 
-    Records every `every_n_batches` batches the logs Keras reports (running means
-    within the epoch), and keeps them as JSON next to the plot (`.json`). Sample-quality
+    Records, every `every_n_batches` batches, each log's mean over those batches, and
+    keeps them as JSON next to the plot (`.json`). Keras reports running means that
+    restart at every epoch; the window means are recovered from them, so the curves
+    do not jump at epoch starts. Sample-quality
     values that callbacks listed before this one put in the epoch logs (`fid`, `kid`,
     `cfd`, from `FIDCallback` / `KIDCallback`) get a panel of their own.
 
@@ -175,6 +177,7 @@ class TrainingCurves(keras.callbacks.Callback):
         self.quality = {}  # {"fid": {"step": [...], "value": [...]}}: per evaluation
         self.steps_done = 0
         self.epoch_ends = []  # [epochs done, steps done] at each epoch's end
+        self._last_record = {}
         self._json_path = os.path.splitext(self.path)[0] + ".json"
         if resume and os.path.exists(self._json_path):
             with open(self._json_path) as file:
@@ -187,6 +190,7 @@ class TrainingCurves(keras.callbacks.Callback):
         remove_temporary_files(os.path.dirname(os.path.abspath(self.path)))
 
     def on_epoch_begin(self, epoch, logs=None):
+        self._last_record = {}  # key: (batches, running mean) when last recorded
         # A run killed after writing an epoch's curves but before its checkpoint
         # resumes at an earlier epoch than the curves reached: drop the later points.
         if any(done > epoch for done, _ in self.epoch_ends):
@@ -203,8 +207,13 @@ class TrainingCurves(keras.callbacks.Callback):
         if batch % self.every_n_batches or not logs:
             return
         self.history["step"].append(self.steps_done)
+        count = batch + 1  # batches in the epoch's running means
         for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(keras.ops.convert_to_numpy(value)))
+            mean = float(keras.ops.convert_to_numpy(value))
+            previous_count, previous_mean = self._last_record.get(key, (0, 0.0))
+            window = (mean * count - previous_mean * previous_count) / (count - previous_count)
+            self.history.setdefault(key, []).append(window)
+            self._last_record[key] = (count, mean)
 
     def on_epoch_end(self, epoch, logs=None):
         for key in QUALITY_KEYS:
@@ -252,7 +261,8 @@ _EPOCHS_DONE_ENTRY = "kerasgan_checkpoint.json"
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Saves the whole GAN (both networks and both optimizers) every epoch, atomically.
+    """Saves the whole GAN (every network and optimizer) every `every_n_epochs` epochs
+    and at the end of training, atomically.
 
     Writes `filepath` (a `.keras` file) and `<filepath>.json` with the number of
     epochs done, so an interrupted run resumes with `keras.models.load_model` and
@@ -263,19 +273,32 @@ class Checkpoint(keras.callbacks.Callback):
 
     Args:
         filepath: str. A path ending in `.keras`.
+        every_n_epochs: int. Defaults to 1.
     """
 
-    def __init__(self, filepath):
+    def __init__(self, filepath, every_n_epochs=1):
         super().__init__()
         if not os.fspath(filepath).endswith(".keras"):
             raise ValueError(f"Expected a filepath ending in '.keras'. Received: filepath={filepath!r}")
         self.filepath = os.fspath(filepath)
+        self.every_n_epochs = every_n_epochs
+        self._unsaved_epoch = None  # the last epoch done, when it is not on disk yet
 
     def on_train_begin(self, logs=None):
         # What a run killed mid-write left: the temporary file it was writing.
         remove_temporary_files(os.path.dirname(os.path.abspath(self.filepath)))
 
     def on_epoch_end(self, epoch, logs=None):
+        self._unsaved_epoch = epoch
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self._save(epoch)
+
+    def on_train_end(self, logs=None):
+        if self._unsaved_epoch is not None:
+            self._save(self._unsaved_epoch)
+
+    def _save(self, epoch):
+        self._unsaved_epoch = None
         record = json.dumps({"epochs_done": epoch + 1})
 
         def write(temporary):

@@ -173,7 +173,7 @@ def train(args):
                 every_n_epochs=args.sample_every, log_dir=tensorboard_dir,
             ),
             callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
-            callbacks.Checkpoint(checkpoint_path),
+            callbacks.Checkpoint(checkpoint_path, every_n_epochs=args.checkpoint_every),
             *([keras.callbacks.TensorBoard(tensorboard_dir)] if tensorboard_dir else []),
         ],
     )

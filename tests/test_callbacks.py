@@ -215,3 +215,38 @@ def test_tensorboard_gets_losses_quality_scores_and_sample_grids(tmp_path):
     for tag in ("epoch_d_loss", "epoch_g_loss", "epoch_cfd"):
         assert {("train", tag, 0), ("train", tag, 1)} <= events, (tag, sorted(events))
     assert {("samples", "samples", 1), ("samples", "samples", 2)} <= events
+
+
+def test_curves_record_window_means_without_jumps_at_epoch_starts(tmp_path):
+    # A loss falling steadily, 1.0 at the first step: Keras reports its running mean,
+    # which restarts at each epoch; the curves must record the mean of each window.
+    curves = callbacks.TrainingCurves(tmp_path / "curves.png", every_n_batches=5)
+    losses = 1.0 - 0.01 * np.arange(40)
+    for epoch in range(2):
+        curves.on_epoch_begin(epoch)
+        for batch in range(20):
+            step = epoch * 20 + batch
+            curves.on_train_batch_end(batch, {"d_loss": losses[step - batch : step + 1].mean()})
+    recorded = np.array(curves.history["d_loss"])
+    assert curves.history["step"] == [1, 6, 11, 16, 21, 26, 31, 36]
+    expected = [losses[0], *(losses[s - 5 : s].mean() for s in (6, 11, 16)), losses[20], *(losses[s - 5 : s].mean() for s in (26, 31, 36))]
+    np.testing.assert_allclose(recorded, expected, atol=1e-9)
+    assert np.all(np.diff(recorded) < 0), "no jump back up at the second epoch's start"
+
+
+def test_checkpoint_every_n_epochs_and_at_the_end(tmp_path):
+    path = tmp_path / "model.keras"
+
+    class Watch(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.on_disk = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.on_disk.append(callbacks.Checkpoint.epochs_done(path))
+
+    watch = Watch()  # listed after the checkpoint: sees what it wrote that epoch
+    _tiny_gan().fit(_images(), batch_size=4, epochs=5, verbose=0, callbacks=[callbacks.Checkpoint(path, every_n_epochs=2), watch])
+    assert watch.on_disk == [0, 2, 2, 4, 4]
+    assert callbacks.Checkpoint.epochs_done(path) == 5, "the last epoch is saved when training ends"
+    assert int(keras.models.load_model(path).g_optimizer.iterations) == 20
