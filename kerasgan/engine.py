@@ -219,6 +219,38 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
 
+    # ---- the random state in saved files ------------------------------------------------
+
+    # Keras saves no SeedGenerator state, so a model restored from a file (load_model,
+    # load_weights, BackupAndRestore) would draw its first steps' random numbers again:
+    # the same latents, augmentations, pool choices and dropout masks. The model's own
+    # entry of the weights file keeps the state of every SeedGenerator in the model.
+    _SEED_STATE_KEY = "seed_generator_state_{}"
+
+    def _seed_states(self):
+        # The state variable of a keras.random.SeedGenerator, in the model's fixed order.
+        return [v for v in self.variables if v.name == "seed_generator_state"]
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, state in enumerate(self._seed_states()):
+            store[self._SEED_STATE_KEY.format(i)] = state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())  # a Keras weights store has keys(), but no iteration
+        saved = [key for key in keys if key.startswith(self._SEED_STATE_KEY.format(""))]
+        super().load_own_variables({key: store[key] for key in keys if key not in saved})
+        states = self._seed_states()
+        if not saved:
+            return  # a file written before the seed states were saved
+        if len(saved) != len(states):
+            raise ValueError(
+                f"Expected the random state of {len(states)} seed generators in the weights of "
+                f"{self.name!r}. Received: {len(saved)}; the file holds another architecture."
+            )
+        for i, state in enumerate(states):
+            state.assign(np.asarray(store[self._SEED_STATE_KEY.format(i)]).astype(state.dtype))
+
     # ---- fit guards -----------------------------------------------------------------
 
     def check_data(self, data):
