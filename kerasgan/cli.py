@@ -1,4 +1,4 @@
-"""The `kerasgan` command's subcommands: train, sample, evaluate, translate, list.
+"""The `kerasgan` command's subcommands: train, sample, interpolate, evaluate, translate, list.
 
 The parser and `main` live in the top-level module `kerasgan_cli`, which answers
 `--help` and `--version` without importing Keras; `main` is re-exported here.
