@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+import zipfile
 
 from kerasgan_cli import main
 
@@ -26,6 +27,12 @@ def _load_model(path):
 
     if not os.path.isfile(path):
         raise SystemExit(f"error: no model file at {path!r}. Expected a .keras file written by kerasgan.")
+    if not zipfile.is_zipfile(path):
+        # Keras reports this as "File not found"; say what it is.
+        raise SystemExit(
+            f"error: could not load {path!r}: it is not a .keras archive (a truncated or corrupt file?). "
+            "Expected a .keras file written by model.save or `kerasgan train`."
+        )
     try:
         model = keras.models.load_model(path)
     except Exception as error:  # noqa: BLE001 - a corrupt or foreign file fails in many ways

@@ -51,8 +51,16 @@ def test_sample_rejects_missing_corrupt_and_foreign_files(tmp_path):
         cli.main(["sample", str(tmp_path / "absent.keras")])
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"not a zip file")
-    with pytest.raises(SystemExit, match="could not load"):
+    with pytest.raises(SystemExit, match="not a .keras archive"):
         cli.main(["sample", str(corrupt)])
+    import kerasgan
+
+    whole = tmp_path / "whole.keras"
+    kerasgan.presets.dcgan(base_filters=4, latent_dim=8).save(whole)
+    truncated = tmp_path / "truncated.keras"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(SystemExit, match="not a .keras archive"):
+        cli.main(["sample", str(truncated)])
     foreign = tmp_path / "foreign.keras"
     keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(foreign)
     with pytest.raises(SystemExit, match="not a kerasgan model"):
