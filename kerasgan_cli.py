@@ -102,9 +102,10 @@ def _parser():
 
 
 def _import_kerasgan_quietly():
-    """Imports kerasgan (Keras, TensorFlow) with the process's stderr muted: TensorFlow
-    2.21 logs its start-up notes (oneDNN, CUDA probes) through absl before any log
-    level applies, and they would bury the command's output. Import errors still raise."""
+    """Imports kerasgan (Keras, TensorFlow) and lets TensorFlow look for GPUs with the
+    process's stderr muted: TensorFlow 2.21 logs its start-up notes (oneDNN, the CUDA
+    probe's "failed call to cuInit" on a machine without one) through absl before any
+    log level applies, and they would bury the command's output. Errors still raise."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "kerasgan" in sys.modules:
         return
@@ -112,7 +113,11 @@ def _import_kerasgan_quietly():
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
+        import tensorflow as tf
+
         import kerasgan  # noqa: F401
+
+        tf.config.list_physical_devices()
     finally:
         os.dup2(saved, 2)
         os.close(saved)

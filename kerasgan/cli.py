@@ -164,7 +164,7 @@ def train(args):
     precision = f" in {args.mixed_precision} mixed precision" if args.mixed_precision else ""
     print(
         f"Training {args.preset} on {args.data_dir or dataset_name} {shape} with the {keras.backend.backend()} "
-        f"backend{precision} for {args.epochs} epochs; writing to {out}/"
+        f"backend{precision} for {args.epochs} epoch{'s' if args.epochs != 1 else ''}; writing to {out}/"
     )
     tensorboard_dir = os.path.join(out, "tensorboard") if args.tensorboard else None
     if tensorboard_dir:
