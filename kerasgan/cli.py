@@ -236,15 +236,23 @@ def translate(args):
     print(f"Translated {len(names)} images ({height}x{width}) from {args.input} to {args.out}")
 
 
-def sample(args):
-    from kerasgan.callbacks import sample_for_grid, save_image_grid
-    from kerasgan.models import GAN, StyleGAN
+def _load_latent_model(args):
+    """The GAN in `args.model` for `sample` and `interpolate`, after checking `--label`."""
+    from kerasgan.models import GAN
 
     gan = _load_model(args.model)
     if not isinstance(gan, GAN):
         raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images. Use `kerasgan translate`.")
     if args.label is not None and not gan.num_classes:
         raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(gan).__name__}.")
+    return gan
+
+
+def sample(args):
+    from kerasgan.callbacks import sample_for_grid, save_image_grid
+    from kerasgan.models import StyleGAN
+
+    gan = _load_latent_model(args)
     if args.truncation != 1.0:
         if not isinstance(gan, StyleGAN):
             raise SystemExit(f"error: --truncation applies to StyleGAN models. Received: a {type(gan).__name__}.")
@@ -339,14 +347,9 @@ def list_presets(args):
 
 def interpolate(args):
     from kerasgan.callbacks import save_image_grid
-    from kerasgan.models import GAN
     from kerasgan.render import render_voxels
 
-    gan = _load_model(args.model)
-    if not isinstance(gan, GAN):
-        raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images and has no latent space.")
-    if args.label is not None and not gan.num_classes:
-        raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(gan).__name__}.")
+    gan = _load_latent_model(args)
     images = gan.interpolate(args.steps, args.rows, seed=args.seed, labels=args.label)
     if images.ndim == 5:  # voxels
         images = render_voxels(images)
