@@ -62,7 +62,7 @@ def _parser():
     )
 
     sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
-    sample.add_argument("model", help="a .keras file saved by kerasgan")
+    sample.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist (see: kerasgan list)")
     sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
     sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
     sample.add_argument("--seed", type=int, default=None)
@@ -70,7 +70,7 @@ def _parser():
     sample.add_argument("--label", type=int, default=None, help="conditional models: this class only (default: every class, one per column)")
 
     interpolate = commands.add_parser("interpolate", help="latent walks of a saved model, one walk per row")
-    interpolate.add_argument("model", help="a .keras file saved by kerasgan")
+    interpolate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist")
     interpolate.add_argument("--steps", type=int, default=8, help="images per walk (default: 8)")
     interpolate.add_argument("--rows", type=int, default=4, help="number of walks (default: 4)")
     interpolate.add_argument("--out", default="walk.png", help="PNG path (default: walk.png)")
@@ -78,7 +78,7 @@ def _parser():
     interpolate.add_argument("--label", type=int, default=None, help="conditional models: walk within this class (default: one class per row, in turn)")
 
     evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
-    evaluate.add_argument("model", help="a .keras file saved by kerasgan")
+    evaluate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model")
     evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
     evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
     evaluate.add_argument("--num-samples", type=int, default=2000, help="generated and real images (default: 2000)")
@@ -92,7 +92,7 @@ def _parser():
     evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
 
     translate = commands.add_parser("translate", help="translate a folder of images with a saved pix2pix or cyclegan")
-    translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN")
+    translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN, or a pretrained one (pix2pix_openmoji, cyclegan_horse_zebra)")
     translate.add_argument("input", help="folder of images (resized to the model's size)")
     translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
     translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b", help="CycleGAN only (default: a_to_b)")

@@ -13,6 +13,7 @@ The parser and `main` live in the top-level module `kerasgan_cli`, which answers
 import inspect
 import json
 import os
+import platform
 import sys
 import time
 import zipfile
@@ -26,7 +27,14 @@ def _load_model(path):
     from kerasgan.engine import AdversarialModel
 
     if not os.path.isfile(path):
-        raise SystemExit(f"error: no model file at {path!r}. Expected a .keras file written by kerasgan.")
+        from kerasgan import presets
+
+        if path in presets.pretrained():
+            return presets.from_preset(path)
+        raise SystemExit(
+            f"error: no model file at {path!r}. Expected a .keras file written by kerasgan, or a pretrained "
+            f"model: {', '.join(presets.pretrained())}."
+        )
     if not zipfile.is_zipfile(path):
         # Keras reports this as "File not found"; say what it is.
         raise SystemExit(
@@ -190,12 +198,56 @@ def train(args):
         f"Done in {seconds:.0f} s ({steps * batch_size / max(seconds, 1e-9):.0f} images/s). "
         f"Samples: {out}/samples_latest.png; curves: {out}/training_curves.png; model: {checkpoint_path}"
     )
+    _record_run(out, seconds, resumed=initial_epoch > 0)
     export_path = os.path.join(out, "generator_savedmodel")
     try:
         model.export(export_path, verbose=False)
         print(f"SavedModel generator: {export_path}/")
     except NotImplementedError as error:
         print(f"SavedModel generator not written: {error}")
+
+
+def _hardware():
+    """The accelerators the backend sees, else the CPU: "NVIDIA H100 x1", "AMD EPYC, 2 cores"."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        accelerators = [device.device_kind for device in jax.devices() if device.platform != "cpu"]
+    elif backend == "torch":
+        import torch
+
+        accelerators = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    else:
+        import tensorflow as tf
+
+        accelerators = [tf.config.experimental.get_device_details(gpu).get("device_name", "GPU") for gpu in tf.config.list_physical_devices("GPU")]
+    if accelerators:
+        return f"{accelerators[0]} x{len(accelerators)}"
+    try:
+        with open("/proc/cpuinfo") as file:
+            cpu = next(line.split(":", 1)[1].strip() for line in file if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine()
+    return f"{cpu} CPU, {os.cpu_count()} cores"
+
+
+def _record_run(out, seconds, resumed):
+    """Writes OUT/run.json: the backend and the training time of the whole run (every
+    resumed part added up), for reports such as the zoo's manifests."""
+    import keras
+
+    from kerasgan.files import write_text
+
+    path = os.path.join(out, "run.json")
+    earlier = 0.0
+    if resumed and os.path.exists(path):
+        with open(path) as file:
+            earlier = json.load(file).get("seconds", 0.0)
+    record = {"backend": keras.backend.backend(), "hardware": _hardware(), "seconds": round(earlier + seconds, 1)}
+    write_text(path, json.dumps(record, indent=2) + "\n")
 
 
 def translate(args):
@@ -341,8 +393,12 @@ def evaluate(args):
 def list_presets(args):
     from kerasgan import presets
 
-    for name, description in presets.list().items():
-        print(f"{name:12s} {description}")
+    for name, preset in presets.PRESETS.items():
+        print(f"{name:12s} {preset.description}")
+    print("\nPretrained (kerasgan sample NAME; kerasgan.presets.from_preset(NAME)):")
+    for name, manifest in presets.pretrained().items():
+        check = manifest["check"]
+        print(f"{name:22s} {manifest['description']}; {manifest['training']['steps']:,} steps, {check['metric']} {check['value']:.3g}")
 
 
 def interpolate(args):

@@ -63,6 +63,8 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     """
 
     NETWORKS = ()
+    # The NETWORKS that make the model's outputs: what a pretrained file holds.
+    GENERATORS = ()
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -300,6 +302,14 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     def serving_model(self):
         """The Keras model that `export` serves."""
         raise NotImplementedError
+
+    def generator_networks(self):
+        """`{name: network}`: the generators as they make outputs. `kerasgan.pretrained`
+        ships their weights and loads them back into these networks."""
+        return {name: getattr(self, name) for name in self.GENERATORS}
+
+    def generators_loaded(self):
+        """Called after `kerasgan.pretrained` has set the generators' weights."""
 
     def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
         """Exports `serving_model()` as a SavedModel whose `serve` endpoint runs it.

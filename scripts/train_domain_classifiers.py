@@ -1,4 +1,4 @@
-"""Trains the MNIST and Fashion-MNIST domain classifiers into saved_models/.
+"""Trains the MNIST and Fashion-MNIST domain classifiers into kerasgan/saved_models/.
 
 They give kerasgan's classifier FD and classifier score
 (`kerasgan.metrics.frechet_distance(..., features="mnist")`). Needs the real datasets,

@@ -1,4 +1,4 @@
-"""The domain classifiers in saved_models/: accuracy on real digits, and clear errors."""
+"""The domain classifiers in kerasgan/saved_models/: accuracy on real digits, and clear errors."""
 
 import os
 

@@ -6,7 +6,7 @@ for a classifier score (the Inception Score formula with this classifier). These
 numbers are kerasgan's own: they compare runs with each other, not with papers, which
 use the Inception network (`kerasgan.metrics.frechet_inception_distance`).
 
-The trained models live in the repository's `saved_models/` folder
+The trained models ship as package data in `kerasgan/saved_models/`
 (`scripts/train_domain_classifiers.py` makes them).
 """
 
@@ -16,6 +16,8 @@ import os
 import keras
 import numpy as np
 
+from kerasgan.pretrained import SAVED_MODELS_DIR
+
 __all__ = ["DOMAINS", "DomainClassifier", "build_domain_classifier", "default_classifier_path"]
 
 DOMAINS = ("mnist", "fashion_mnist")
@@ -24,11 +26,10 @@ FEATURE_DIM = 128
 
 
 def default_classifier_path(domain):
-    """`saved_models/<domain>_classifier.keras` of the kerasgan checkout."""
+    """`kerasgan/saved_models/<domain>_classifier.keras`, installed with the package."""
     if domain not in DOMAINS:
         raise ValueError(f"Unknown classifier domain. Expected one of {DOMAINS}. Received: {domain!r}.")
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return os.path.join(root, "saved_models", f"{domain}_classifier.keras")
+    return os.path.join(SAVED_MODELS_DIR, f"{domain}_classifier.keras")
 
 
 def build_domain_classifier(num_classes=10):

@@ -238,6 +238,7 @@ class GAN(AdversarialModel):
     # ---- compile and its serialisation ---------------------------------------------
 
     NETWORKS = ("generator", "discriminator")
+    GENERATORS = ("generator",)
     D_UPDATE = Update("d_loss", "d_optimizer", ("discriminator",), "discriminator_update_loss")
     G_UPDATE = Update("g_loss", "g_optimizer", ("generator",), "generator_update_loss")
 
@@ -491,6 +492,14 @@ class GAN(AdversarialModel):
 
     def serving_model(self):
         return self.sampling_generator
+
+    def generator_networks(self):
+        return {"generator": self.sampling_generator}
+
+    def generators_loaded(self):
+        # Shipped weights are the average where training kept one: fine-tuning starts there.
+        if self.ema_generator is not None:
+            self.generator.set_weights(self.ema_generator.get_weights())
 
     def preview(self, num_images=64, seed=0, examples=None):
         """`(images, rows)` for a sample grid: one row per class for conditional GANs."""

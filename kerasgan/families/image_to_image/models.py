@@ -112,6 +112,7 @@ class Pix2Pix(AdversarialModel):
     """
 
     NETWORKS = ("generator", "discriminator")
+    GENERATORS = ("generator",)
     G_UPDATE = Update("g_loss", "g_optimizer", ("generator",), "generator_update_loss")
     D_UPDATE = Update("d_loss", "d_optimizer", ("discriminator",), "discriminator_update_loss")
 
@@ -245,6 +246,7 @@ class CycleGAN(AdversarialModel):
     """
 
     NETWORKS = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+    GENERATORS = ("generator_ab", "generator_ba")
     G_UPDATE = Update("g_loss", "g_optimizer", ("generator_ab", "generator_ba"), "generator_update_loss")
     D_A_UPDATE = Update("d_a_loss", "d_a_optimizer", ("discriminator_a",), "discriminator_a_update_loss")
     D_B_UPDATE = Update("d_b_loss", "d_b_optimizer", ("discriminator_b",), "discriminator_b_update_loss")

@@ -1,0 +1,184 @@
+"""Builds the pretrained zoo: trains each entry with `kerasgan train`, then ships its
+generators to kerasgan/saved_models/ with a manifest of what was measured.
+
+    python scripts/build_zoo.py dcgan_mnist --train      # trains runs/zoo/dcgan_mnist, then ships it
+    python scripts/build_zoo.py dcgan_mnist              # ships an existing run
+    python scripts/build_zoo.py --all                    # ships every entry whose run exists
+
+Shipping loads the run's `model.keras`, writes its generators' weights
+(`kerasgan.pretrained.save_weights`), loads them back the way users do
+(`kerasgan.presets.from_preset`), scores those shipped weights (FID/KID with the
+reference Inception network, and the check that tests/test_pretrained.py repeats), and
+writes `<name>.json` and a sample grid in docs/images/pretrained/.
+"""
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras
+
+import kerasgan
+from kerasgan import pretrained
+from kerasgan.callbacks import sample_for_grid, save_image_grid
+
+# preset, dataset, training options of `kerasgan train`, the preset's build arguments
+# (the shapes the CLI built it for), what the data is, and the shipped check.
+Entry = collections.namedtuple("Entry", ["preset", "dataset", "train_options", "build", "data", "check"])
+
+# Samples come from numpy-seeded latents, so the backends agree to about 1e-6.
+_MNIST_CHECK = {"metric": "cfd", "num_samples": 2000, "rtol": 0.005}
+ZOO = {
+    "dcgan_mnist": Entry("dcgan", "mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
+    "cgan_mnist": Entry("cgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", _MNIST_CHECK),
+    "acgan_mnist": Entry("acgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", _MNIST_CHECK),
+    "wgan_mnist": Entry("wgan", "mnist", ["--epochs", "6"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
+    "wgan_gp_mnist": Entry("wgan_gp", "mnist", ["--epochs", "6"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
+    "lsgan_mnist": Entry("lsgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
+    "sngan_mnist": Entry("sngan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
+    "mlp_gan_mnist": Entry("mlp_gan", "mnist", ["--epochs", "20"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
+    "dcgan_fashion_mnist": Entry("dcgan", "fashion_mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes, the 60,000 training images", _MNIST_CHECK),
+    "cgan_fashion_mnist": Entry("cgan", "fashion_mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes and their labels, the 60,000 training images", _MNIST_CHECK),
+    "pix2pix_openmoji": Entry(
+        "pix2pix", "openmoji", ["--epochs", "30", "--sample-every", "5", "--checkpoint-every", "5"],
+        {"image_shape": [32, 32, 3], "target_channels": 3}, "OpenMoji line art -> colour emoji pairs, 32 px",
+        {"metric": "l1", "rtol": 0.005},
+    ),
+    "cyclegan_horse_zebra": Entry(
+        "cyclegan", "horse_zebra", ["--epochs", "40", "--sample-every", "10", "--checkpoint-every", "10"],
+        {"image_shape": [28, 28, 1]}, "horse and zebra silhouettes, unpaired, 28 px grey",
+        {"metric": "fid", "rtol": 0.005},
+    ),
+    "stylegan_emoji": Entry(
+        "stylegan", "emoji", ["--epochs", "40", "--sample-every", "5", "--checkpoint-every", "5"],
+        {"image_shape": [32, 32, 3]}, "emoji (Noto and Twemoji styles), 32 px",
+        # StyleGAN draws its per-pixel noise anew on every call, on each backend's RNG.
+        {"metric": "fid", "num_samples": 500, "rtol": 0.1},
+    ),
+    "gan3d_furniture": Entry(
+        "gan3d", "furniture", ["--epochs", "150", "--sample-every", "50", "--checkpoint-every", "25"],
+        {"voxel_shape": [32, 32, 32, 1]}, "furniture meshes voxelised to 32^3 (mirrored at random)",
+        {"metric": "mmd", "num_samples": 100, "rtol": 0.005},
+    ),
+}
+RUNS_DIR = os.path.join("runs", "zoo")
+GRIDS_DIR = os.path.join("docs", "images", "pretrained")
+
+
+def train_command(name):
+    entry = ZOO[name]
+    return ["kerasgan", "train", entry.preset, "--dataset", entry.dataset, *entry.train_options, "--seed", "0", "--out", os.path.join(RUNS_DIR, name)]
+
+
+def full_scores(model, entry):
+    """Every score of the shipped weights under the README's CPU protocol."""
+    from kerasgan import datasets, metrics
+
+    if entry.check["metric"] == "cfd":
+        real = datasets.load(entry.dataset, split="test", batch_size=50, shuffle=False, drop_remainder=False, cache=False)
+        scores = metrics.evaluate(real, model, metrics=["fid", "kid", "pr", "cfd", "is"], num_samples=2000, domain=entry.dataset, seed=0)
+        return {"protocol": "2,000 generated images (latent seed 0; classes in turn) against the first 2,000 test images", **scores}
+    if entry.preset == "pix2pix":
+        inputs, targets = pretrained.held_out(entry.dataset, "pairs", model)
+        scores = metrics.evaluate_translation(model.translate, (inputs, targets), metrics=["l1", "psnr", "ssim"], verbose=False)
+        scores["fid"] = metrics.frechet_inception_distance(targets, model.translate(inputs), verbose=False)
+        return {"protocol": f"the {len(inputs)} held-out test pairs", **scores}
+    if entry.preset == "cyclegan":
+        inputs_a, inputs_b = pretrained.held_out(entry.dataset, "domains", model)
+        scores = {
+            "a_to_b_fid": metrics.frechet_inception_distance(inputs_b, model.translate(inputs_a, "a_to_b"), verbose=False),
+            "b_to_a_fid": metrics.frechet_inception_distance(inputs_a, model.translate(inputs_b, "b_to_a"), verbose=False),
+            "identity_fid": metrics.frechet_inception_distance(inputs_b, inputs_a, verbose=False),
+        }
+        return {"protocol": f"translations of the held-out test images ({len(inputs_a)} a, {len(inputs_b)} b) against the other domain's", **scores}
+    if entry.preset == "stylegan":
+        real = pretrained.reference_images(entry.dataset, model)
+        count = min(2000, len(real))
+        scores = metrics.evaluate(real, model, metrics=["fid", "kid", "pr"], num_samples=count, seed=0)
+        return {"protocol": f"{count} generated images (latent seed 0) against the first {count} training images", **scores}
+    generated = model.generate(pretrained.reference_voxels(entry.dataset).shape[0], seed=0)
+    reference = pretrained.reference_voxels(entry.dataset)
+    scores = metrics.coverage_and_mmd(generated, reference)
+    scores["one_nna"] = metrics.one_nearest_neighbour_accuracy(generated, reference)
+    return {"protocol": f"{len(generated)} generated shapes (latent seed 0) against the {len(reference)} training shapes", **scores}
+
+
+def ship(name):
+    entry = ZOO[name]
+    run_dir = os.path.join(RUNS_DIR, name)
+    run_path = os.path.join(run_dir, "model.keras")
+    trained = keras.models.load_model(run_path)
+    epochs = kerasgan.callbacks.Checkpoint.epochs_done(run_path)
+    optimizer = getattr(trained, trained.optimizer_names()[-1])
+    weights_file = f"{name}.npz"
+    # Build the preset as users will, and check the run's generators fit it.
+    model = kerasgan.presets.get(entry.preset, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()})
+    os.makedirs(pretrained.SAVED_MODELS_DIR, exist_ok=True)
+    pretrained.save_weights(trained, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
+    pretrained.load_weights(model, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
+
+    started = time.perf_counter()
+    check = {**entry.check, "value": pretrained.measure(model, entry.dataset, entry.check)}
+    scores = full_scores(model, entry)
+    print(f"{name}: check {check['metric']} = {check['value']:.4f}; {json.dumps(scores, default=float)[:300]}")
+    with open(os.path.join(run_dir, "training_curves.json")) as file:
+        curves = json.load(file)["curves"]
+    with open(os.path.join(run_dir, "run.json")) as file:
+        run = json.load(file)
+    manifest = {
+        "name": name,
+        "preset": entry.preset,
+        "description": f"Pretrained {entry.preset} on {entry.data}",
+        "build": entry.build,
+        "weights": weights_file,
+        "data": {"dataset": entry.dataset, "split": "train", "description": entry.data},
+        "training": {
+            "epochs": epochs,
+            "steps": int(optimizer.iterations.numpy()),
+            "seed": 0,
+            "batch_size": kerasgan.presets.PRESETS[entry.preset].batch_size,
+            "backend": run["backend"],
+            "hardware": run["hardware"],
+            "seconds": run["seconds"],
+            "final_logs": {key: round(values[-1], 4) for key, values in curves.items() if key != "step" and values},
+        },
+        "scores": {key: round(float(value), 4) if isinstance(value, float) else value for key, value in scores.items()},
+        "check": check,
+        "commands": [
+            " ".join(train_command(name)),
+            f"python scripts/build_zoo.py {name}",
+        ],
+        "kerasgan_version": kerasgan.__version__,
+        "keras_version": keras.__version__,
+    }
+    pretrained.save_manifest(manifest)
+    examples = pretrained.held_out(entry.dataset, "pairs" if entry.preset == "pix2pix" else "domains", model) if entry.preset in ("pix2pix", "cyclegan") else None
+    images, rows = sample_for_grid(model, 16 if entry.preset == "gan3d" else 64, seed=0, examples=examples and tuple(part[:8] for part in examples))
+    save_image_grid(images, os.path.join(GRIDS_DIR, f"{name}.png"), rows=rows)
+    print(f"Shipped {name} in {time.perf_counter() - started:.0f} s: {os.path.getsize(os.path.join(pretrained.SAVED_MODELS_DIR, weights_file)) / 1e6:.2f} MB")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help=f"zoo entries: {', '.join(ZOO)}")
+    parser.add_argument("--all", action="store_true", help="every entry whose run exists")
+    parser.add_argument("--train", action="store_true", help="train the entries first (kerasgan train, TensorFlow backend)")
+    args = parser.parse_args()
+    names = [name for name in ZOO if os.path.exists(os.path.join(RUNS_DIR, name, "model.keras"))] if args.all else args.names
+    unknown = [name for name in names if name not in ZOO]
+    if unknown or not names:
+        parser.error(f"expected zoo entries from {', '.join(ZOO)}. Received: {unknown or 'none'}")
+    for name in names:
+        if args.train:
+            subprocess.run(train_command(name), check=True, env={**os.environ, "KERAS_BACKEND": "tensorflow"})
+        ship(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
