@@ -7,7 +7,7 @@ themselves are in `kerasgan.cli`.
 
     kerasgan train [PRESET] [--dataset NAME | --data-dir DIR] [--epochs N] [--out DIR] ...
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
-    kerasgan interpolate MODEL [--steps 8] [--rows 4] [--out walk.png] [--seed 0] [--label C]
+    kerasgan interpolate MODEL [--steps 8] [--rows 4] [--out walk.png] [--seed 0] [--label C | --classes A B]
     kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
     kerasgan list
@@ -76,6 +76,10 @@ def _parser():
     interpolate.add_argument("--out", default="walk.png", help="PNG path (default: walk.png)")
     interpolate.add_argument("--seed", type=int, default=None)
     interpolate.add_argument("--label", type=int, default=None, help="conditional models: walk within this class (default: one class per row, in turn)")
+    interpolate.add_argument(
+        "--classes", type=int, nargs=2, default=None, metavar=("A", "B"),
+        help="conditional models: blend class A into class B along each row, one latent per row",
+    )
 
     evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
     evaluate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model")

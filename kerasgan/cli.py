@@ -406,11 +406,21 @@ def interpolate(args):
     from kerasgan.render import render_voxels
 
     gan = _load_latent_model(args)
-    images = gan.interpolate(args.steps, args.rows, seed=args.seed, labels=args.label)
+    if args.classes is not None:
+        if not gan.num_classes or args.label is not None:
+            raise SystemExit(
+                "error: --classes blends the classes of a conditional model, without --label. "
+                f"Received: --classes with {'--label' if args.label is not None else f'an unconditional {type(gan).__name__}'}."
+            )
+        images = gan.interpolate_classes(*args.classes, steps=args.steps, rows=args.rows, seed=args.seed)
+        walks = f"class walks from {args.classes[0]} to {args.classes[1]}"
+    else:
+        images = gan.interpolate(args.steps, args.rows, seed=args.seed, labels=args.label)
+        walks = "walks"
     if images.ndim == 5:  # voxels
         images = render_voxels(images)
     save_image_grid(images, args.out, columns=args.steps)
-    print(f"Wrote {args.rows} walks of {args.steps} images to {args.out}")
+    print(f"Wrote {args.rows} {walks} of {args.steps} images to {args.out}")
 
 
 COMMANDS = {"train": train, "interpolate": interpolate, "sample": sample, "translate": translate, "evaluate": evaluate, "list": list_presets}

@@ -4,6 +4,7 @@ generators to kerasgan/saved_models/ with a manifest of what was measured.
     python scripts/build_zoo.py dcgan_mnist --train      # trains runs/zoo/dcgan_mnist, then ships it
     python scripts/build_zoo.py dcgan_mnist              # ships an existing run
     python scripts/build_zoo.py --all                    # ships every entry whose run exists
+    python scripts/build_zoo.py --table                  # the README's table, from the manifests
 
 Shipping loads the run's `model.keras`, writes its generators' weights
 (`kerasgan.pretrained.save_weights`), loads them back the way users do
@@ -46,7 +47,7 @@ ZOO = {
     "dcgan_fashion_mnist": Entry("dcgan", "fashion_mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes, the 60,000 training images", _MNIST_CHECK),
     "cgan_fashion_mnist": Entry("cgan", "fashion_mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes and their labels, the 60,000 training images", _MNIST_CHECK),
     "pix2pix_openmoji": Entry(
-        "pix2pix", "openmoji", ["--epochs", "30", "--sample-every", "5", "--checkpoint-every", "5"],
+        "pix2pix", "openmoji", ["--image-size", "32", "--epochs", "30", "--sample-every", "5", "--checkpoint-every", "5"],
         {"image_shape": [32, 32, 3], "target_channels": 3}, "OpenMoji line art -> colour emoji pairs, 32 px",
         {"metric": "l1", "rtol": 0.005},
     ),
@@ -164,12 +165,45 @@ def ship(name):
     print(f"Shipped {name} in {time.perf_counter() - started:.0f} s: {os.path.getsize(os.path.join(pretrained.SAVED_MODELS_DIR, weights_file)) / 1e6:.2f} MB")
 
 
+def _headline(scores):
+    """The scores of one manifest as short "name value" pieces for the README's table."""
+    pieces = []
+    for key, label, scale in [
+        ("fid", "FID", 1), ("kid", "KID x1000", 1000), ("cfd", "classifier FD", 1), ("precision", "precision", 1),
+        ("recall", "recall", 1), ("l1", "L1", 1), ("psnr", "PSNR", 1), ("ssim", "SSIM", 1), ("a_to_b_fid", "FID a->b", 1),
+        ("b_to_a_fid", "FID b->a", 1), ("coverage", "coverage", 1), ("mmd", "MMD", 1), ("one_nna", "1-NNA", 1),
+    ]:
+        if key in scores:
+            pieces.append(f"{label} {scores[key] * scale:.3g}")
+    return ", ".join(pieces)
+
+
+def table():
+    """The README's table of the shipped models, from their manifests."""
+    rows = [
+        "| model | trained on | steps, time | scores of the shipped weights | protocol | samples |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, manifest in kerasgan.presets.pretrained().items():
+        training = manifest["training"]
+        rows.append(
+            f"| `{name}` | {manifest['data']['description']} | {training['steps']:,} ({training['epochs']} epochs), "
+            f"{training['seconds'] / 60:.0f} min | {_headline(manifest['scores'])} | {manifest['scores']['protocol']} "
+            f"| [grid](docs/images/pretrained/{name}.png) |"
+        )
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help=f"zoo entries: {', '.join(ZOO)}")
     parser.add_argument("--all", action="store_true", help="every entry whose run exists")
     parser.add_argument("--train", action="store_true", help="train the entries first (kerasgan train, TensorFlow backend)")
+    parser.add_argument("--table", action="store_true", help="print the README's table of the shipped models")
     args = parser.parse_args()
+    if args.table:
+        print(table())
+        return
     names = [name for name in ZOO if os.path.exists(os.path.join(RUNS_DIR, name, "model.keras"))] if args.all else args.names
     unknown = [name for name in names if name not in ZOO]
     if unknown or not names:

@@ -311,3 +311,27 @@ def test_interpolate_writes_one_walk_per_row(tmp_path, capsys):
     assert "Wrote 2 walks of 5 images" in capsys.readouterr().out
     with Image.open(tmp_path / "walk.png") as picture:
         assert picture.size == (5 * 18 + 2, 2 * 18 + 2)
+
+
+def test_class_interpolation_blends_one_class_into_another(tmp_path, capsys):
+    import kerasgan
+
+    gan = kerasgan.presets.cgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4, seed=0)
+    walks = gan.interpolate_classes(2, 7, steps=5, rows=3, seed=0)
+    assert walks.shape == (15, 16, 16, 1)
+    # Each row keeps its latent: it starts at class 2's image and ends at class 7's.
+    latents = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
+    np.testing.assert_allclose(walks[0::5], gan.generate_from(latents, np.full(3, 2)), atol=1e-4)
+    np.testing.assert_allclose(walks[4::5], gan.generate_from(latents, np.full(3, 7)), atol=1e-4)
+    # The middle is neither end (an untrained generator's images are small: compare distances).
+    span = np.abs(walks[4] - walks[0]).sum()
+    assert np.abs(walks[2] - walks[0]).sum() > 0.2 * span and np.abs(walks[2] - walks[4]).sum() > 0.2 * span
+    with pytest.raises(ValueError, match=r"Expected labels in \[0, 10\)"):
+        gan.interpolate_classes(2, 10)
+
+    gan.save(tmp_path / "cgan.keras")
+    assert cli.main(["interpolate", str(tmp_path / "cgan.keras"), "--classes", "1", "3", "--steps", "4", "--out", str(tmp_path / "w.png")]) == 0
+    assert "Wrote 4 class walks from 1 to 3 of 4 images" in capsys.readouterr().out
+    kerasgan.presets.dcgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4).save(tmp_path / "dcgan.keras")
+    with pytest.raises(SystemExit, match="--classes blends the classes of a conditional model.*unconditional GAN"):
+        cli.main(["interpolate", str(tmp_path / "dcgan.keras"), "--classes", "1", "3"])

@@ -87,6 +87,57 @@ class ConditionalGAN(GAN):
             )
         return labels
 
+    def interpolate_classes(self, start, end, steps=8, rows=4, seed=None):
+        """Class walks: each row keeps one latent and blends class `start` into class `end`.
+
+        The generator's label embedding is interpolated linearly, from `start`'s row of
+        its embedding table to `end`'s, so the images in between come from conditions
+        that no label names. Returns `(rows * steps, *image_shape)` images in [-1, 1].
+
+        Needs a generator that embeds its labels with one `keras.layers.Embedding`, as
+        kerasgan's networks do.
+
+        Args:
+            start: int. The class of the first column.
+            end: int. The class of the last column.
+            steps: int. Images per walk, ends included. Defaults to 8.
+            rows: int. Number of walks, each with its own latent. Defaults to 4.
+            seed: int or None. Seeds the latents. Defaults to None.
+        """
+        if steps < 2 or rows < 1:
+            raise ValueError(f"Expected steps >= 2 and rows >= 1. Received: steps={steps}, rows={rows}")
+        self._labels_for(2, [start, end])
+        generator = self.sampling_generator
+        embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
+        if len(embeddings) != 1:
+            raise NotImplementedError(
+                "Class interpolation blends the generator's label embedding: it needs a generator "
+                f"with one keras.layers.Embedding. Received: {generator.name!r} with {len(embeddings)}."
+            )
+        (embedding,) = embeddings
+        table = ops.convert_to_numpy(embedding.embeddings)
+        t = np.linspace(0.0, 1.0, steps)[:, None]
+        blended = (1 - t) * table[start] + t * table[end]
+
+        # A copy of the generator whose table has the blends as extra classes
+        # (a copy: rewiring the generator's own layers would change its saved graph).
+        def with_blends(layer):
+            config = layer.get_config()
+            if layer is embedding:
+                config["input_dim"] = len(table) + steps
+            return layer.__class__.from_config(config)
+
+        walker = keras.models.clone_model(generator, clone_function=with_blends)
+        for source, target in zip(generator.layers, walker.layers):
+            weights = source.get_weights()
+            if source is embedding:
+                weights = [np.concatenate([table, blended]).astype(table.dtype)]
+            target.set_weights(weights)
+        latents = np.random.default_rng(seed).standard_normal((rows, self.latent_dim)).astype("float32")
+        labels = np.tile(np.arange(len(table), len(table) + steps, dtype="int32"), rows)
+        images = walker([ops.convert_to_tensor(np.repeat(latents, steps, axis=0)), ops.convert_to_tensor(labels)], training=False)
+        return ops.convert_to_numpy(ops.cast(images, "float32"))
+
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}
 
