@@ -6,6 +6,7 @@ of logits, one per patch.
 """
 
 import math
+import random
 
 import keras
 from keras import layers
@@ -110,7 +111,9 @@ def unet_generator(
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_init())(x)
         x = _apply(_normalization(normalization), x)
         if dropout and stage >= depth - 4:
-            x = layers.Dropout(dropout)(x)
+            # A seeded layer (from the global seed) keeps its random state in the model's
+            # saved state; an unseeded one draws from torch's global RNG on that backend.
+            x = layers.Dropout(dropout, seed=random.randint(0, 2**31 - 1))(x)
         x = layers.ReLU()(x)
         x = layers.Concatenate()([x, skips[stage]])
     channels = output_channels or image_shape[-1]
