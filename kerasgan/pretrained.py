@@ -129,7 +129,7 @@ def held_out(dataset, kind, model):
     "pairs"; for "domains" every distinct test image of each domain `(a, b)`."""
     from kerasgan import datasets
 
-    size = model.image_shape[0]
+    size = (model.source_shape if kind == "pairs" else model.image_shape_a)[0]
     if kind == "pairs":
         data = datasets.load_pairs(dataset, split="test", image_size=size, shuffle=False, drop_remainder=False)
     else:

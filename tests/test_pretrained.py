@@ -130,8 +130,9 @@ def test_cli_samples_a_pretrained_model_by_name(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_a_plain_install_carries_the_weights(tmp_path):
-    """A wheel (what `pip install .` installs) holds every manifest, weights file and classifier."""
+def test_a_plain_install_samples_a_pretrained_model_offline(tmp_path):
+    """`pip install .` (a wheel, not this checkout) carries every shipped file, and its
+    `kerasgan sample dcgan_mnist` works from another folder."""
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), ROOT],
         check=True,
@@ -142,3 +143,20 @@ def test_a_plain_install_carries_the_weights(tmp_path):
         assert f"kerasgan/saved_models/{name}.json" in names
         assert f"kerasgan/saved_models/{manifest['weights']}" in names
     assert {"kerasgan/saved_models/mnist_classifier.keras", "kerasgan/saved_models/fashion_mnist_classifier.keras"} <= names
+
+    # A virtual environment that sees the installed dependencies, with the wheel installed in it.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
+    out = tmp_path / "digits.png"
+    result = subprocess.run(
+        [str(venv / "bin" / "kerasgan"), "sample", "dcgan_mnist", "--n", "16", "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.stat().st_size > 0
+    where = subprocess.run(
+        [python, "-c", "import kerasgan; print(kerasgan.__file__)"], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert where.stdout.strip().startswith(str(venv)), where.stdout  # the wheel's copy, not this checkout
