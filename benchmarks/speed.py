@@ -28,6 +28,10 @@ Rows (all train the same DCGAN: Adam(2e-4, beta_1=0.5), non-saturating BCE, Batc
                          slices turned into jnp arrays each step, as a user's loop would.
     kerasgan_jax(_bf16)  kerasgan.presets.dcgan trained with plain `fit` on a numpy array.
     kerasgan_torch       the same on the torch backend.
+    kerasgan_*_reuse     the same preset with GAN(reuse_fakes=True): one generator pass
+                         per step, the G update on the D update's fakes (torch_eager's
+                         algorithm; its ratio is to the same-algorithm baseline where
+                         there is one, torch_eager, else to the row's usual baseline).
     kerasgan_*_async     the same, with a kerasgan.callbacks.StopOnNaN marked async_safe:
                          its NaN check leaves the training thread, so fit no longer
                          waits for every step's losses (isolates that host sync).
@@ -63,10 +67,13 @@ ROWS = {
     "kerasgan_jax": ("jax", "fp32", "jax_loop"),
     "kerasgan_jax_bf16": ("jax", "mixed_bfloat16", "jax_loop_bf16"),
     "kerasgan_jax_async": ("jax", "fp32", "jax_loop"),
+    "kerasgan_jax_reuse": ("jax", "fp32", "jax_loop"),
     "kerasgan_torch": ("torch", "fp32", "torch_eager"),
+    "kerasgan_torch_reuse": ("torch", "fp32", "torch_eager"),
     "kerasgan_torch_async": ("torch", "fp32", "torch_eager"),
     "keras_train_step_tf": ("tensorflow", "fp32", None),
     "kerasgan_tf": ("tensorflow", "fp32", "keras_train_step_tf"),
+    "kerasgan_tf_reuse": ("tensorflow", "fp32", "keras_train_step_tf"),
     "kerasgan_tf_xla": ("tensorflow", "fp32", "keras_train_step_tf"),
 }
 GPU_ONLY = ("torch_eager_regen", "torch_compile_bf16", "kerasgan_jax_async", "kerasgan_torch_async")
@@ -344,6 +351,9 @@ def keras_row(args, batch_size, name):
         import kerasgan
 
         model = kerasgan.presets.dcgan(image_shape=shape, base_filters=args.base_filters, seed=0)
+        if name.endswith("_reuse"):
+            model = kerasgan.models.GAN.from_config({**model.get_config(), "reuse_fakes": True})
+            model.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
         if name == "kerasgan_tf_xla":
             model.compile(d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer, jit_compile=True)
         if name.endswith("_async"):

@@ -21,7 +21,7 @@ from keras import ops
 from kerasgan import backend
 from kerasgan.models.guards import StopOnNaN
 
-Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss", "skip"], defaults=(None,))
+Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss", "skip", "through"], defaults=(None, None))
 Update.__doc__ = """One optimizer's update within a training step.
 
 Fields:
@@ -35,6 +35,12 @@ Fields:
     skip: str or None. A log key of `loss` holding a boolean scalar: when true, the
         update is computed but not applied (its networks and optimizer keep their
         state), as in 3D-GAN's adaptive discriminator update. Defaults to None.
+    through: str or None. A key of the batch: a tensor that an earlier part of the
+        step computed from this update's networks with `backend.vjp`, whose pullback
+        the batch holds under "<key>_pullback". The loss is then differentiated with
+        respect to that tensor and the pullback gives the networks' gradients, so the
+        networks do not run again (a generator update on the fakes that the
+        discriminator update used). Defaults to None: `loss` runs the networks.
 
 A log value may be a `(value, weight)` pair: its running mean then weighs each step
 (a penalty computed only every k steps is logged with weight 1 on those steps, 0
@@ -126,7 +132,15 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
             # float16 gradients do not underflow, and scales the gradients back down.
             return optimizer.scale_loss(loss), (loss, logs, outputs)
 
-        _, (loss, logs, outputs), gradients = backend.value_and_grad(loss_fn, variables)
+        if update.through is None:
+            _, (loss, logs, outputs), gradients = backend.value_and_grad(loss_fn, variables)
+        else:
+            def loss_of(tensor):
+                loss, logs, outputs = loss_method({**batch, update.through: tensor})
+                return optimizer.scale_loss(loss), (loss, logs, outputs)
+
+            _, (loss, logs, outputs), gradient = backend.value_and_input_grad(loss_of, batch[update.through])
+            gradients = batch[f"{update.through}_pullback"](gradient)
         if update.skip is None:
             backend.apply_gradients(optimizer, gradients, variables)
         else:

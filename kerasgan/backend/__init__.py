@@ -1,12 +1,20 @@
 """The only place in kerasgan with backend-specific gradient code.
 
-Each backend module provides the same five names:
+Each backend module provides the same seven names:
 
 - `value_and_grad(loss_fn, variables)`: calls `loss_fn()`, which returns
   `(loss, aux)`, and returns `(loss, aux, gradients)` with one gradient per variable
   (zeros for a variable that does not reach the loss).
   Under `tf.distribute` the gradient is of the per-replica loss divided by the number
   of replicas, because Keras optimizers sum gradients across replicas.
+- `vjp(fn, variables)`: calls `fn()`, which returns `(outputs, aux)`, and returns
+  `(outputs, aux, pullback)`: `outputs` as constants, and `pullback(cotangents)`, the
+  gradients of `sum(outputs * cotangents)` for `variables`, to call once, later in the
+  same step (a network's forward pass that two updates share).
+- `value_and_input_grad(loss_fn, inputs)`: calls `loss_fn(inputs)`, which returns
+  `(loss, aux)`, and returns `(loss, aux, gradient)` with the gradient of the loss with
+  respect to the tensor `inputs` (divided by the replicas under `tf.distribute`, as in
+  `value_and_grad`); with `vjp`'s pullback it gives an update's gradients.
 - `input_gradients(fn, inputs)`: the gradient of `sum(fn(inputs))` with respect to
   `inputs`, itself differentiable (a gradient of a gradient, for gradient penalties).
   State that `fn` writes (BatchNorm statistics) is kept, as in any forward pass.
@@ -36,6 +44,8 @@ if _BACKEND == "tensorflow":
         cond,
         input_gradients,
         value_and_grad,
+        value_and_input_grad,
+        vjp,
     )
 elif _BACKEND == "jax":
     from kerasgan.backend.jax import (
@@ -44,6 +54,8 @@ elif _BACKEND == "jax":
         cond,
         input_gradients,
         value_and_grad,
+        value_and_input_grad,
+        vjp,
     )
 elif _BACKEND == "torch":
     from kerasgan.backend.torch import (
@@ -52,6 +64,8 @@ elif _BACKEND == "torch":
         cond,
         input_gradients,
         value_and_grad,
+        value_and_input_grad,
+        vjp,
     )
 else:
     raise ImportError(
@@ -59,4 +73,6 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["AdversarialTrainer", "apply_gradients", "cond", "input_gradients", "value_and_grad"]
+__all__ = [
+    "AdversarialTrainer", "apply_gradients", "cond", "input_gradients", "value_and_grad", "value_and_input_grad", "vjp",
+]

@@ -66,6 +66,32 @@ def value_and_grad(loss_fn, variables):
     return loss, aux, gradients
 
 
+def vjp(fn, variables):
+    outer = get_stateless_scope()
+    ids = [id(v) for v in variables]
+
+    def forward(values):
+        (outputs, aux), written = _call_in_scope(fn, {**outer.state_mapping, **dict(zip(ids, values))})
+        return outputs, (aux, written)
+
+    outputs, pullback, (aux, written) = jax.vjp(forward, [outer.state_mapping[i] for i in ids], has_aux=True)
+    outer.state_mapping.update(written)
+    return outputs, aux, lambda cotangents: pullback(cotangents)[0]
+
+
+def value_and_input_grad(loss_fn, inputs):
+    outer = get_stateless_scope()
+    mapping = dict(outer.state_mapping)
+
+    def differentiable_loss(tensor):
+        (loss, aux), written = _call_in_scope(lambda: loss_fn(tensor), mapping)
+        return loss, (aux, written)
+
+    (loss, (aux, written)), gradient = jax.value_and_grad(differentiable_loss, has_aux=True)(inputs)
+    outer.state_mapping.update(written)
+    return loss, aux, gradient
+
+
 def input_gradients(fn, inputs):
     outer = get_stateless_scope()
     mapping = dict(outer.state_mapping) if outer else {}

@@ -17,6 +17,25 @@ def value_and_grad(loss_fn, variables):
     return loss, aux, gradients
 
 
+def vjp(fn, variables):
+    with tf.GradientTape() as tape:
+        outputs, aux = fn()
+    values = [v.value for v in variables]
+
+    def pullback(cotangents):
+        return tape.gradient(outputs, values, output_gradients=cotangents, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+    return tf.stop_gradient(outputs), aux, pullback
+
+
+def value_and_input_grad(loss_fn, inputs):
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        loss, aux = loss_fn(inputs)
+        scaled_loss = loss / tf.distribute.get_strategy().num_replicas_in_sync
+    return loss, aux, tape.gradient(scaled_loss, inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+
 def input_gradients(fn, inputs):
     with tf.GradientTape() as tape:
         tape.watch(inputs)

@@ -8,12 +8,33 @@ def value_and_grad(loss_fn, variables):
     loss, aux = loss_fn()
     tensors = [v.value for v in variables]
     # allow_unused: a variable that does not reach the loss gets a zero gradient.
-    gradients = torch.autograd.grad(loss, tensors, allow_unused=True)
-    gradients = [
-        torch.zeros_like(t) if g is None else g for t, g in zip(tensors, gradients)
-    ]
-    aux = tree.map_structure(lambda t: t.detach() if torch.is_tensor(t) else t, aux)
-    return loss.detach(), aux, gradients
+    gradients = _zeros_for_unused(tensors, torch.autograd.grad(loss, tensors, allow_unused=True))
+    return loss.detach(), _detached(aux), gradients
+
+
+def _zeros_for_unused(tensors, gradients):
+    return [torch.zeros_like(t) if g is None else g for t, g in zip(tensors, gradients)]
+
+
+def _detached(aux):
+    return tree.map_structure(lambda t: t.detach() if torch.is_tensor(t) else t, aux)
+
+
+def vjp(fn, variables):
+    outputs, aux = fn()
+    tensors = [v.value for v in variables]
+
+    def pullback(cotangents):
+        return _zeros_for_unused(tensors, torch.autograd.grad(outputs, tensors, grad_outputs=cotangents, allow_unused=True))
+
+    return outputs.detach(), _detached(aux), pullback
+
+
+def value_and_input_grad(loss_fn, inputs):
+    inputs = inputs.detach().requires_grad_(True)
+    loss, aux = loss_fn(inputs)
+    (gradient,) = _zeros_for_unused([inputs], torch.autograd.grad(loss, [inputs], allow_unused=True))
+    return loss.detach(), _detached(aux), gradient
 
 
 def input_gradients(fn, inputs):

@@ -58,7 +58,7 @@ class GAN3D(GAN):
         if self.d_accuracy_threshold is None:
             return super().update_order()
         adaptive = Update(*self.D_UPDATE[:4], skip="d_skipped")
-        return [(adaptive, self.d_steps), (self.G_UPDATE, 1)]
+        return [(adaptive, self.d_steps), (self.generator_update(), 1)]
 
     def after_update(self, update, batch):
         # The adaptive update is the D update with a skip flag.
