@@ -125,7 +125,13 @@ def ship(name):
     pretrained.load_weights(model, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
 
     started = time.perf_counter()
-    check = {**entry.check, "value": pretrained.measure(model, entry.dataset, entry.check)}
+    build = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
+    check = {
+        **entry.check,
+        "value": pretrained.measure(model, entry.dataset, entry.check),
+        # What the same check gives the untrained preset: the tolerance must be far tighter.
+        "untrained_value": pretrained.measure(kerasgan.presets.get(entry.preset, seed=0, **build), entry.dataset, entry.check),
+    }
     scores = full_scores(model, entry)
     print(f"{name}: check {check['metric']} = {check['value']:.4f}; {json.dumps(scores, default=float)[:300]}")
     with open(os.path.join(run_dir, "training_curves.json")) as file:
