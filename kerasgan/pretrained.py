@@ -151,11 +151,11 @@ def reference_images(dataset, model, split="train"):
     return np.concatenate([np.asarray(batch) for batch in data])
 
 
-def reference_voxels(dataset):
-    """The training shapes of a voxel set, float32 occupancies."""
+def reference_voxels(dataset, categories=None):
+    """The training shapes of a voxel set (of `categories`, or all), float32 occupancies."""
     from kerasgan import datasets
 
-    return datasets.voxel_arrays(dataset, split="train")[0].astype("float32")
+    return datasets.voxel_arrays(dataset, categories=categories, split="train")[0].astype("float32")
 
 
 def measure(model, dataset, check):
@@ -166,7 +166,8 @@ def measure(model, dataset, check):
     translated test inputs against their targets. "fid": for a CycleGAN, translations
     of the test a images against the test b images; otherwise `num_samples` generated
     images against the first `num_samples` training images. "mmd": minimum matching
-    distance of `num_samples` generated shapes against the training shapes.
+    distance of `num_samples` generated shapes against the training shapes (of the
+    check's `categories`, where it names them).
     """
     from kerasgan import datasets, metrics
 
@@ -184,5 +185,5 @@ def measure(model, dataset, check):
         real = reference_images(dataset, model)[:count]
         return metrics.frechet_inception_distance(real, model, num_samples=count, cache=False, verbose=False)
     if metric == "mmd":
-        return metrics.coverage_and_mmd(model.generate(count, seed=0), reference_voxels(dataset))["mmd"]
+        return metrics.coverage_and_mmd(model.generate(count, seed=0), reference_voxels(dataset, check.get("categories")))["mmd"]
     raise ValueError(f"Unknown check metric. Expected 'cfd', 'l1', 'fid' or 'mmd'. Received: {metric!r}")

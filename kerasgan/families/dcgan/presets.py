@@ -43,7 +43,9 @@ def _dcgan_family(
     return gan
 
 
-def dcgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, learning_rate=2e-4, num_classes=None, seed=None):
+def dcgan(
+    image_shape=(28, 28, 1), latent_dim=100, base_filters=32, learning_rate=2e-4, num_classes=None, reuse_fakes=True, seed=None
+):
     """DCGAN (Radford et al. 2016): transposed-conv generator, strided-conv discriminator.
 
     Generator: dense projection, stride-2 transposed convolutions with BatchNorm and
@@ -57,6 +59,12 @@ def dcgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, learning_rat
     classifier's score by no more than seed noise (benchmarks/tune_dcgan.py). Raise
     it to 64 on a GPU or for 64x64 colour images.
 
+    Like the pytorch/examples DCGAN, each step runs the generator once: the generator
+    update uses the discriminator update's fakes (`reuse_fakes`). On MNIST (5 epochs of
+    the 60k digits, 2,000 samples) that scored as drawing fresh latents did (FID 29.5 and
+    32.1 against 30.9, 30.3, 33.2 and 29.5; classifier FD 20.3 and 20.6 against
+    20.6-22.1, seeds 0 and 1), in less time per step (README, Performance).
+
     Args:
         image_shape: tuple. `(size, size, channels)`. Defaults to (28, 28, 1).
         latent_dim: int. Defaults to 100.
@@ -64,6 +72,8 @@ def dcgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, learning_rat
         learning_rate: float. Adam learning rate of both networks. Defaults to 2e-4.
         num_classes: int or None. Class-conditional (projection discriminator) when
             set. Defaults to None.
+        reuse_fakes: bool. One generator pass per step (`kerasgan.models.GAN`).
+            Defaults to True.
         seed: int or None. Seeds the initial weights and the training latents. Defaults to None.
 
     Reference:
@@ -72,7 +82,7 @@ def dcgan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, learning_rat
     """
     return _dcgan_family(
         "dcgan", image_shape, latent_dim, base_filters, num_classes, seed,
-        adam(learning_rate), adam(learning_rate), loss="non_saturating",
+        adam(learning_rate), adam(learning_rate), loss="non_saturating", reuse_fakes=reuse_fakes,
     )
 
 
