@@ -13,8 +13,11 @@ from helpers import require_fid_weights, require_prepared, require_tfds_dataset
 from kerasgan import cli, presets, pretrained
 
 SHIPPED = presets.pretrained()
-# The checks that run the Inception network run with the slow tests.
-FID_CHECKED = {name for name, manifest in SHIPPED.items() if manifest["check"]["metric"] == "fid"}
+# The checks that run the Inception network run with the slow tests; on JAX, whose CPU
+# compiles each network for a minute or so, all but a few do.
+SLOW_CHECKS = {name for name, manifest in SHIPPED.items() if manifest["check"]["metric"] == "fid"}
+if keras.backend.backend() == "jax":
+    SLOW_CHECKS |= set(SHIPPED) - {"dcgan_mnist", "cgan_mnist", "pix2pix_openmoji"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -48,7 +51,7 @@ def test_every_preset_ships_weights_with_a_complete_manifest():
 
 
 @pytest.mark.parametrize(
-    "name", [pytest.param(name, marks=pytest.mark.slow) if name in FID_CHECKED else name for name in SHIPPED]
+    "name", [pytest.param(name, marks=pytest.mark.slow) if name in SLOW_CHECKS else name for name in SHIPPED]
 )
 def test_shipped_model_scores_as_its_manifest_records(name):
     manifest = SHIPPED[name]
@@ -59,7 +62,8 @@ def test_shipped_model_scores_as_its_manifest_records(name):
     value = pretrained.measure(model, manifest["data"]["dataset"], check)
     assert value == pytest.approx(check["value"], rel=check["rtol"]), f"{name}: {check['metric']} {value} != {check['value']}"
     # The untrained preset scores far outside the tolerance (recorded when shipped).
-    assert check["untrained_value"] > 1.5 * check["value"], f"{name}: untrained {check['untrained_value']} vs {check['value']}"
+    gap = abs(check["untrained_value"] - check["value"])
+    assert gap > 10 * check["rtol"] * check["value"], f"{name}: untrained {check['untrained_value']} vs {check['value']}"
 
 
 def test_the_check_fails_for_untrained_weights():
@@ -67,7 +71,8 @@ def test_the_check_fails_for_untrained_weights():
     _require_data(manifest)
     untrained = presets.get(manifest["preset"], seed=0, **manifest["build"])
     # (Initial weights differ between backends' random generators: no exact value.)
-    assert pretrained.measure(untrained, manifest["data"]["dataset"], manifest["check"]) > 1.5 * manifest["check"]["value"]
+    value = pretrained.measure(untrained, manifest["data"]["dataset"], manifest["check"])
+    assert value > (1 + 10 * manifest["check"]["rtol"]) * manifest["check"]["value"]
 
 
 def test_from_preset_samples_at_once_and_trains_on():
