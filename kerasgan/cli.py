@@ -235,8 +235,8 @@ def _hardware():
 
 
 def _record_run(out, seconds, resumed):
-    """Writes OUT/run.json: the backend and the training time of the whole run (every
-    resumed part added up), for reports such as the zoo's manifests."""
+    """Writes OUT/run.json: the backend, the hardware and the training time of the whole
+    run (every resumed part added up), for reports such as the zoo's manifests."""
     import keras
 
     from kerasgan.files import write_text
