@@ -122,13 +122,13 @@ def ship(name):
     optimizer = getattr(trained, trained.optimizer_names()[-1])
     weights_file = f"{name}.npz"
     # Build the preset as users will, and check the run's generators fit it.
-    model = kerasgan.presets.get(entry.preset, **{k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()})
+    build = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
+    model = kerasgan.presets.get(entry.preset, **build)
     os.makedirs(pretrained.SAVED_MODELS_DIR, exist_ok=True)
     pretrained.save_weights(trained, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
     pretrained.load_weights(model, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
 
     started = time.perf_counter()
-    build = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
     check = {
         **entry.check,
         "value": pretrained.measure(model, entry.dataset, entry.check),
