@@ -87,7 +87,8 @@ def full_scores(model, entry):
     if entry.check["metric"] == "cfd":
         real = datasets.load(entry.dataset, split="test", batch_size=50, shuffle=False, drop_remainder=False, cache=False)
         scores = metrics.evaluate(real, model, metrics=["fid", "kid", "pr", "cfd", "is"], num_samples=2000, domain=entry.dataset, seed=0)
-        return {"protocol": "2,000 generated images (latent seed 0; classes in turn) against the first 2,000 test images", **scores}
+        labels = "; classes in turn" if getattr(model, "num_classes", None) else ""
+        return {"protocol": f"2,000 generated images (latent seed 0{labels}) against the first 2,000 test images", **scores}
     if entry.preset == "pix2pix":
         inputs, targets = pretrained.held_out(entry.dataset, "pairs", model)
         scores = metrics.evaluate_translation(model.translate, (inputs, targets), metrics=["l1", "psnr", "ssim"], verbose=False)
