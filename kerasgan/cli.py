@@ -68,7 +68,8 @@ def _training_data(preset, args, dataset_name, batch_size):
         return _folder_data(preset, args, batch_size)
     if preset.data in ("images", "labelled images"):
         labelled = preset.data == "labelled images"
-        image_size = args.image_size or (preset.image_size if dataset_name == preset.dataset else None)
+        # The preset's size on any dataset: StyleGAN needs a power of two (MNIST's 28 -> 32).
+        image_size = args.image_size or preset.image_size
         dataset = datasets.load(dataset_name, batch_size=batch_size, image_size=image_size, labels=labelled, seed=args.seed)
         spec = dataset.element_spec
         return dataset, {"image_shape": tuple((spec[0] if labelled else spec).shape[1:])}, None

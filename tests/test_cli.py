@@ -177,6 +177,19 @@ def test_train_and_sample_stylegan_with_truncation(tmp_path, capsys):
     assert grid.stat().st_size > 0
 
 
+def test_stylegan_trains_at_its_own_size_on_other_datasets():
+    # MNIST's 28 px is no power of two: the preset's 32 px applies on any dataset.
+    import argparse
+
+    from kerasgan import presets
+
+    args = argparse.Namespace(image_size=None, category=None, data_dir=None, seed=0)
+    _, options, _ = cli._training_data(presets.PRESETS["stylegan"], args, "mnist_sample", 8)
+    assert options == {"image_shape": (32, 32, 1)}
+    _, options, _ = cli._training_data(presets.PRESETS["dcgan"], args, "mnist_sample", 8)
+    assert options == {"image_shape": (28, 28, 1)}  # presets without a size keep the data's
+
+
 @pytest.mark.slow
 def test_train_and_sample_gan3d_on_one_category(tmp_path, capsys):
     out = tmp_path / "gan3d"
