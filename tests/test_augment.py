@@ -253,11 +253,31 @@ def test_adjust_takes_a_tensor_batch_size_and_crosses_the_range_in_speed_images(
     np.testing.assert_allclose(ops.convert_to_numpy(layer.probability), 0.5, atol=1e-6)
 
 
+def test_diffaugment_color_has_diffaugments_uniform_magnitudes():
+    rng = np.random.default_rng(2)
+    images = rng.uniform(-1.0, 1.0, size=(1024, 4, 4, 3)).astype("float32")
+    outputs = _augment(images, ("diffaugment_color",))
+    grey_in, grey_out = images.mean(axis=-1).reshape(1024, -1), outputs.mean(axis=-1).reshape(1024, -1)
+    # The grey image: brightness b, then contrast c around the mean (saturation keeps grey).
+    deviations_in = grey_in - grey_in.mean(axis=1, keepdims=True)
+    deviations_out = grey_out - grey_out.mean(axis=1, keepdims=True)
+    contrast = (deviations_out * deviations_in).sum(axis=1) / (deviations_in**2).sum(axis=1)
+    np.testing.assert_allclose(deviations_out, contrast[:, None] * deviations_in, atol=1e-5)
+    brightness = grey_out.mean(axis=1) - grey_in.mean(axis=1)
+    # b ~ U(-0.5, 0.5) (std 0.289), c ~ U(0.5, 1.5), s ~ U(0, 2): not ADA's normals.
+    assert brightness.min() > -0.5 and brightness.max() < 0.5 and 0.26 < brightness.std() < 0.32
+    assert contrast.min() > 0.5 - 1e-4 and contrast.max() < 1.5 + 1e-4 and 0.26 < contrast.std() < 0.32
+    chroma_in = (images - images.mean(axis=-1, keepdims=True)).reshape(1024, -1)
+    chroma_out = (outputs - outputs.mean(axis=-1, keepdims=True)).reshape(1024, -1)
+    saturation = (chroma_out * chroma_in).sum(axis=1) / (chroma_in**2).sum(axis=1) / contrast
+    assert saturation.min() > -1e-4 and saturation.max() < 2 + 1e-4 and 0.52 < saturation.std() < 0.64
+
+
 # ---- validation, config and saving -----------------------------------------------------
 
 
 def test_unknown_transform_is_an_error_listing_the_known_ones():
-    with pytest.raises(ValueError, match="flip.*rotation.*translation.*color.*cutout.*Received.*blur"):
+    with pytest.raises(ValueError, match="flip.*rotation.*translation.*color.*diffaugment_color.*cutout.*Received.*blur"):
         DifferentiableAugment(("flip", "blur"))
     with pytest.raises(ValueError, match="Received: probability=1.5"):
         DifferentiableAugment(probability=1.5)

@@ -85,6 +85,36 @@ def test_an_overconfident_discriminator_is_not_updated():
     assert updated == (skipped < 1.0)
 
 
+def test_a_discriminator_right_on_every_sample_keeps_its_weights_and_optimizer_state():
+    # D scores a grid by its mean occupancy: the boxes fill at most a quarter of the grid,
+    # the untrained generator about half, so D is right on every sample, with gradients
+    # far from zero (a margin of a few logits), which an applied update would use.
+    generator = voxel_generator(SHAPE, latent_dim=8, base_filters=4)
+    inputs = keras.Input(SHAPE)
+    discriminator = keras.Model(inputs, keras.layers.Dense(1, name="logits")(keras.layers.GlobalAveragePooling3D()(inputs)))
+    fake_mean = float(_np(generator(np.random.default_rng(0).standard_normal((64, 8)).astype("float32"))).mean())
+    data = _boxes(8)
+    assert data.reshape(8, -1).mean(axis=1).max() < 0.3 < fake_mean - 0.1
+    threshold = (0.25 + fake_mean) / 2
+    discriminator.get_layer("logits").set_weights([np.array([[-20.0]], "float32"), np.array([20.0 * threshold], "float32")])
+    gan = GAN3D(generator, discriminator, seed=0)
+    gan.compile()
+    before = [_np(w).copy() for w in discriminator.weights]
+    optimizer_before = [_np(v).copy() for v in gan.d_optimizer.variables]
+    history = gan.fit(data, batch_size=4, epochs=1, verbose=0)
+    assert history.history["d_accuracy"] == [1.0] and history.history["d_skipped"] == [1.0]
+    for saved, now in zip(before, discriminator.weights):
+        np.testing.assert_array_equal(saved, _np(now))
+    for saved, now in zip(optimizer_before, gan.d_optimizer.variables):
+        np.testing.assert_array_equal(saved, _np(now))  # iterations and moments
+    assert int(_np(gan.g_optimizer.iterations)) == 2  # the generator trains on
+    # Without the threshold the same discriminator is updated.
+    gan = GAN3D(generator, discriminator, d_accuracy_threshold=None, seed=0)
+    gan.compile()
+    gan.fit(data, batch_size=4, epochs=1, verbose=0)
+    assert any(not np.array_equal(saved, _np(now)) for saved, now in zip(before, discriminator.weights))
+
+
 def test_voxels_outside_0_1_or_of_the_wrong_shape_are_rejected():
     gan = _gan()
     with pytest.raises(ValueError, match=r"\[0, 1\]"):

@@ -117,6 +117,9 @@ def test_stylegan_preset_round_trips_through_a_keras_file(tmp_path):
     gan = kerasgan.presets.stylegan(image_shape=(8, 8, 1), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, seed=0)
     images = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
     gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    # The EMA generator copies the average w (itself a moving average), not averages it.
+    assert np.abs(_np(gan.generator.w_avg)).max() > 0
+    np.testing.assert_array_equal(_np(gan.ema_generator.w_avg), _np(gan.generator.w_avg))
     config = gan.get_config()
     assert json.dumps(StyleGAN.from_config(config).get_config(), sort_keys=True, default=str) == json.dumps(
         config, sort_keys=True, default=str
@@ -132,6 +135,12 @@ def test_stylegan_preset_round_trips_through_a_keras_file(tmp_path):
     np.testing.assert_array_equal(_np(loaded.generator.w_avg), _np(gan.generator.w_avg))
     assert loaded.ema_generator is not None and loaded.augment == "ada"
     loaded.fit(images, batch_size=4, epochs=1, verbose=0)  # and it trains on
+
+
+def test_the_synthesis_constant_starts_at_unit_scale():
+    # As StyleGAN2's torch.randn: the synthesis network is linear in it.
+    constant = next(w for w in _generator(shape=(32, 32, 3)).synthesis.weights if "constant" in w.path)
+    assert 0.8 < np.std(_np(constant)) < 1.2
 
 
 def test_stylegan_preset_settings():

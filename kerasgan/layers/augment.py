@@ -9,13 +9,13 @@ a probability `p` that a controller adapts during training; DiffAugment keeps th
 import keras
 from keras import ops
 
-TRANSFORMS = ("flip", "rotation", "translation", "color", "cutout")
+TRANSFORMS = ("flip", "rotation", "translation", "color", "diffaugment_color", "cutout")
 
 POLICIES = {
     # Karras et al. 2020, the "bgc" pipeline's pixel blitting, colour and cutout parts.
     "ada": ("flip", "translation", "rotation", "color", "cutout"),
     # Zhao et al. 2020, the policy of their CIFAR-10 and few-shot results.
-    "diffaugment": ("color", "translation", "cutout"),
+    "diffaugment": ("diffaugment_color", "translation", "cutout"),
 }
 
 PADDINGS = ("reflect", "zeros")
@@ -26,6 +26,8 @@ CUTOUT_RATIO = 0.5  # both papers: a square of half the size
 BRIGHTNESS_STD = 0.2  # ADA: b ~ N(0, 0.2), added
 CONTRAST_LOG2_STD = 0.5  # ADA: c = 2^N(0, 0.5)
 SATURATION_LOG2_STD = 1.0  # ADA: s = 2^N(0, 1)
+# DiffAugment's colour: x + U(-0.5, 0.5), saturation x U(0, 2), contrast x U(0.5, 1.5).
+DIFFAUGMENT_BRIGHTNESS, DIFFAUGMENT_SATURATION, DIFFAUGMENT_CONTRAST = (-0.5, 0.5), (0.0, 2.0), (0.5, 1.5)
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -57,6 +59,9 @@ class DifferentiableAugment(keras.layers.Layer):
       pixel's grey value g (mean of its channels), `s = 2^N(0, 1)`, for 3 channels only.
       The magnitudes are ADA's; ADA scales contrast around 0 (mid-grey), DiffAugment
       around the image's mean, as here.
+    - "diffaugment_color": DiffAugment's colour, in its order: brightness `x + b`,
+      `b ~ U(-0.5, 0.5)`; saturation around each pixel's grey value, `s ~ U(0, 2)`;
+      contrast around the image's mean, `c ~ U(0.5, 1.5)`.
     - "cutout": sets a square of half the image's size to 0 (mid-grey in [-1, 1], as
       in both papers, whose images are in [-1, 1] too). Its centre is uniform over the
       image's pixels, so near an edge part of the square falls outside (as in both).
@@ -69,7 +74,8 @@ class DifferentiableAugment(keras.layers.Layer):
 
     Args:
         transforms: tuple of str. Transforms to apply, among "flip", "rotation",
-            "translation", "color" and "cutout". Defaults to all five (ADA's set).
+            "translation", "color", "diffaugment_color" and "cutout". Defaults to
+            ADA's five: flip, rotation, translation, color and cutout.
         probability: float. Initial probability `p` in [0, 1] of each transform.
             Defaults to 1.0.
         seed: int or None. Seeds the random draws. Defaults to None.
@@ -165,6 +171,8 @@ class DifferentiableAugment(keras.layers.Layer):
             images = self._geometric(images, batch_size)
         if "color" in self.transforms:
             images = self._color(images, batch_size)
+        if "diffaugment_color" in self.transforms:
+            images = self._diffaugment_color(images, batch_size)
         if "cutout" in self.transforms:
             images = self._cutout(images, batch_size)
         return images
@@ -236,6 +244,23 @@ class DifferentiableAugment(keras.layers.Layer):
             images = ops.where(applied, (images - grey) * saturation + grey, images)
         return images
 
+    def _diffaugment_color(self, images, batch_size):
+        dtype = keras.backend.standardize_dtype(images.dtype)
+        per_image = (-1, 1, 1, 1)
+
+        def uniform(bounds):
+            return keras.random.uniform((batch_size, 1, 1, 1), *bounds, dtype=dtype, seed=self.seed_generator)
+
+        applied = ops.reshape(self._applied(batch_size), per_image)
+        images = ops.where(applied, images + uniform(DIFFAUGMENT_BRIGHTNESS), images)
+        if images.shape[-1] == 3:  # a grey image is its own grey value
+            grey = ops.mean(images, axis=-1, keepdims=True)
+            applied = ops.reshape(self._applied(batch_size), per_image)
+            images = ops.where(applied, (images - grey) * uniform(DIFFAUGMENT_SATURATION) + grey, images)
+        mean = ops.mean(images, axis=(1, 2, 3), keepdims=True)
+        applied = ops.reshape(self._applied(batch_size), per_image)
+        return ops.where(applied, (images - mean) * uniform(DIFFAUGMENT_CONTRAST) + mean, images)
+
     def _cutout(self, images, batch_size):
         _, height, width, _ = images.shape
         inside = []
@@ -298,9 +323,9 @@ def _reflect(positions, size):
 def make_augment(policy, seed=None):
     """Returns the augmentation layer of a named policy, or None for None.
 
-    "ada" applies all five transforms, starting from p = 0 for `adjust` to raise during
-    training, with reflection padding; "diffaugment" applies colour, translation and
-    cutout to every image (p = 1, fixed), with zero padding.
+    "ada" applies ADA's five transforms, starting from p = 0 for `adjust` to raise
+    during training, with reflection padding; "diffaugment" applies DiffAugment's
+    colour, translation and cutout to every image (p = 1, fixed), with zero padding.
 
     Args:
         policy: str or None. "ada", "diffaugment" or None.

@@ -12,19 +12,25 @@ from kerasgan.models.guards import check_training_data
 
 def _feature_model(discriminator, layer_name):
     """A model sharing `discriminator`'s layers that outputs the features at `layer_name`
-    (True: the input of the discriminator's output layer), for feature matching."""
-    if not isinstance(discriminator, keras.Model) or not hasattr(discriminator, "_nodes_by_depth"):
+    (True: the input of the discriminator's logit layer, its last layer with weights),
+    for feature matching."""
+    if not isinstance(discriminator, keras.Sequential) and not (
+        isinstance(discriminator, keras.Model) and hasattr(discriminator, "_nodes_by_depth")
+    ):
         raise ValueError(
             "Feature matching reads an intermediate layer, so it needs a functional or "
             f"Sequential discriminator. Received: {type(discriminator).__name__}."
         )
     if layer_name is True:
-        output_layer = discriminator.layers[-1]
-        features = output_layer.input
-        if isinstance(features, (list, tuple)):
+        # Past weightless reshapes after it (DCGAN's Reshape to a scalar logit): the
+        # features are what the logit is computed from, not the logit itself.
+        weighted = [layer for layer in discriminator.layers if layer.weights]
+        features = weighted[-1].input if weighted else None
+        if features is None or isinstance(features, (list, tuple)):
             raise ValueError(
-                "feature_matching=True takes the input of the discriminator's output layer, "
-                f"but {output_layer.name!r} has several inputs. Name a layer: feature_matching='...'."
+                "feature_matching=True takes the input of the discriminator's logit layer (its "
+                "last layer with weights), and this discriminator has no such layer with one "
+                "input. Name a layer: feature_matching='...'."
             )
     else:
         names = [layer.name for layer in discriminator.layers]
@@ -103,8 +109,9 @@ class GAN(AdversarialModel):
         feature_matching: str, True or None. Replaces the generator's adversarial loss
             by feature matching (Salimans et al. 2016): the squared distance between the
             batch means of a discriminator layer's output on real and generated images.
-            A layer name, or True for the layer feeding the discriminator's output
-            layer. Needs a functional discriminator. Defaults to None (off).
+            A layer name, or True for the input of the discriminator's logit layer
+            (its last layer with weights). Needs a functional or Sequential
+            discriminator. Defaults to None (off).
         reuse_fakes: bool. Runs the generator once per step: the generator update
             reuses the fakes of the discriminator update (judged by the updated
             discriminator) and differentiates through that same forward pass, as the

@@ -161,6 +161,13 @@ class StyleGAN(GAN):
         kwargs.setdefault("latent_dim", generator.latent_dim)
         super().__init__(generator, discriminator, **kwargs)
 
+    def _update_ema(self):
+        super()._update_ema()
+        # The average w is itself a moving average: copied, not averaged again, as
+        # StyleGAN2-ADA copies buffers into G_ema, so truncation centres on the current one.
+        if self.ema_generator is not None:
+            self.ema_generator.w_avg.assign(self.generator.w_avg)
+
     def generate(self, n, seed=None, labels=None, batch_size=256, truncation=1.0):
         """Generates `n` images in [-1, 1] (numpy), with the truncation trick when
         `truncation < 1` (0: every image from the average w). Noise inputs are drawn

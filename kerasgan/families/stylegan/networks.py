@@ -43,8 +43,10 @@ class ConstantInput(layers.Layer):
         super().__init__(**kwargs)
         self.channels = channels
         self.size = size
+        # Unit variance, as StyleGAN2's torch.randn: the synthesis network is linear in
+        # it, so Keras's default std of 0.05 started every output near zero.
         self.constant = self.add_weight(
-            shape=(1, size, size, channels), initializer="random_normal", name="constant"
+            shape=(1, size, size, channels), initializer=keras.initializers.RandomNormal(stddev=1.0), name="constant"
         )
 
     def call(self, styles):
