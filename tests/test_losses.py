@@ -217,6 +217,22 @@ def test_gradient_penalty_of_image_shaped_batch():
     assert got == pytest.approx(expected, rel=1e-5, abs=1e-5)
 
 
+def test_gradient_penalty_of_quadratic_critic_reads_each_samples_interpolate():
+    # D(x) = ||x||^2 / 2 has gradient x: the penalty depends on both batches and on
+    # each sample's own weight, which a linear critic cannot show.
+    rng = np.random.default_rng(2)
+    real, fake = rng.uniform(-1, 1, (4, 3, 2)), rng.uniform(-1, 1, (4, 3, 2))
+    weights = np.array([0.0, 0.3, 0.8, 1.0])
+    interpolates = weights[:, None, None] * real + (1 - weights[:, None, None]) * fake
+    expected = np.mean((np.sqrt(np.sum(interpolates**2, axis=(1, 2))) - 1.0) ** 2)
+
+    def quadratic_critic(x):
+        return 0.5 * ops.sum(ops.square(x), axis=(1, 2))
+
+    got = _value(losses.gradient_penalty(quadratic_critic, _t(real), _t(fake), _t(weights)))
+    assert got == pytest.approx(expected, rel=1e-5)
+
+
 def test_gradient_penalty_of_zero_gradient_critic_is_finite():
     real = _t(np.ones((3, 2, 2)))
     fake = _t(-np.ones((3, 2, 2)))

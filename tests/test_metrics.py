@@ -202,6 +202,12 @@ def test_frechet_distance_pipeline_and_real_statistics_cache(tmp_path, monkeypat
     expected.update(shifted.reshape(200, -1))
     assert distance == pytest.approx(metrics.frechet_distance_from_statistics(statistics, expected), rel=1e-9)
     assert distance > 1
+    # Other real images get their own entry, never the first set's statistics.
+    other_real = np.clip(real[::-1] * 0.5 - 0.2, -1, 1)
+    assert metrics.frechet_distance(other_real, shifted, features=extractor, verbose=False) == pytest.approx(
+        metrics.frechet_distance(other_real, shifted, features=extractor, cache=False, verbose=False), rel=1e-9
+    )
+    assert len(os.listdir(tmp_path / "statistics")) == 2
 
 
 def test_a_shuffled_source_is_computed_but_not_cached(tmp_path, monkeypatch, capsys):
