@@ -28,6 +28,22 @@ def _version():
         return "unknown (not installed)"
 
 
+def _positive(kind):
+    """An argparse type: `kind` (int or float) above zero, so that 0 or -1 is an error
+    rather than silently the default (`--batch-size 0`) or a run of nothing (`--epochs 0`)."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}. Received: {text!r}")
+        return value
+
+    return parse
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="kerasgan", description="Train and sample GANs with Keras 3.")
     parser.add_argument("--version", action="version", version=f"kerasgan {_version()}")
@@ -41,20 +57,21 @@ def _parser():
         help="train on your own images: a folder of images (one sub-folder per class for cgan and acgan), "
         "or, for pix2pix, DIR/inputs and DIR/targets with matching names, for cyclegan, DIR/a and DIR/b",
     )
-    train.add_argument("--channels", type=int, choices=[1, 3], default=3, help="with --data-dir: 1 (grey) or 3 (RGB); default: 3")
-    train.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
-    train.add_argument("--batch-size", type=int, default=None, help="default: the preset's (64; 32 for stylegan; 16 for gan3d, pix2pix and cyclegan)")
-    train.add_argument("--image-size", type=int, default=None, help="resize images to this side (default: the preset's; 32 for stylegan; 64 for --data-dir)")
-    train.add_argument("--latent-dim", type=int, default=None, help="size of the generator's latent vector (default: the preset's)")
-    train.add_argument("--g-lr", type=float, default=None, help="the generator's learning rate (default: the preset's)")
-    train.add_argument("--d-lr", type=float, default=None, help="the discriminators' learning rate (default: the preset's)")
+    train.add_argument("--channels", type=int, choices=[1, 3], default=None, help="with --data-dir: 1 (grey) or 3 (RGB); default: 3")
+    train.add_argument("--epochs", type=_positive(int), default=DEFAULT_EPOCHS, help=f"the total, resumed runs included (default: {DEFAULT_EPOCHS})")
+    train.add_argument("--batch-size", type=_positive(int), default=None, help="default: the preset's (64; 32 for stylegan; 16 for gan3d, pix2pix and cyclegan)")
+    train.add_argument("--image-size", type=_positive(int), default=None, help="resize images to this side (default: the preset's; 32 for stylegan; 64 for --data-dir)")
+    train.add_argument("--latent-dim", type=_positive(int), default=None, help="size of the generator's latent vector (default: the preset's)")
+    train.add_argument("--g-lr", type=_positive(float), default=None, help="the generator's learning rate (default: the preset's)")
+    train.add_argument("--d-lr", type=_positive(float), default=None, help="the discriminators' learning rate (default: the preset's)")
     train.add_argument("--category", action="append", default=None, help="gan3d: train on this furniture category only (repeatable)")
-    train.add_argument("--steps-per-epoch", type=int, default=None, help="cap the batches per epoch")
+    train.add_argument("--steps-per-epoch", type=_positive(int), default=None, help="cap the batches per epoch")
     train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
     train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
-    train.add_argument("--sample-every", type=int, default=1, help="write a sample grid every N epochs (default: 1)")
-    train.add_argument("--checkpoint-every", type=int, default=1, help="save OUT/model.keras every N epochs and at the end (default: 1)")
+    train.add_argument("--overwrite", action="store_true", help="replace the run already in OUT (its model, samples, curves and export)")
+    train.add_argument("--sample-every", type=_positive(int), default=1, help="write a sample grid every N epochs (default: 1)")
+    train.add_argument("--checkpoint-every", type=_positive(int), default=1, help="save OUT/model.keras every N epochs and at the end (default: 1)")
     train.add_argument("--tensorboard", action="store_true", help="also log losses and sample grids to OUT/tensorboard")
     train.add_argument(
         "--mixed-precision", choices=["bfloat16", "float16"], default=None,
@@ -63,7 +80,7 @@ def _parser():
 
     sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
     sample.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist (see: kerasgan list)")
-    sample.add_argument("--n", type=int, default=64, help="number of images (default: 64)")
+    sample.add_argument("--n", type=_positive(int), default=64, help="number of images (default: 64)")
     sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--truncation", type=float, default=1.0, help="StyleGAN's truncation psi (default: 1, none)")
@@ -71,8 +88,8 @@ def _parser():
 
     interpolate = commands.add_parser("interpolate", help="latent walks of a saved model, one walk per row")
     interpolate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist")
-    interpolate.add_argument("--steps", type=int, default=8, help="images per walk (default: 8)")
-    interpolate.add_argument("--rows", type=int, default=4, help="number of walks (default: 4)")
+    interpolate.add_argument("--steps", type=_positive(int), default=8, help="images per walk (default: 8)")
+    interpolate.add_argument("--rows", type=_positive(int), default=4, help="number of walks (default: 4)")
     interpolate.add_argument("--out", default="walk.png", help="PNG path (default: walk.png)")
     interpolate.add_argument("--seed", type=int, default=None)
     interpolate.add_argument("--label", type=int, default=None, help="conditional models: walk within this class (default: one class per row, in turn)")
@@ -85,13 +102,13 @@ def _parser():
     evaluate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model")
     evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
     evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
-    evaluate.add_argument("--num-samples", type=int, default=2000, help="generated and real images (default: 2000)")
+    evaluate.add_argument("--num-samples", type=_positive(int), default=2000, help="generated and real images (default: 2000)")
     evaluate.add_argument(
         "--metrics",
         default=None,
         help="comma-separated from fid,kid,pr,cfd,is (default: fid, plus cfd,is on MNIST and Fashion-MNIST)",
     )
-    evaluate.add_argument("--batch-size", type=int, default=50, help="default: 50")
+    evaluate.add_argument("--batch-size", type=_positive(int), default=50, help="default: 50")
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
     evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
 
@@ -99,7 +116,7 @@ def _parser():
     translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN, or a pretrained one (pix2pix_openmoji, cyclegan_horse_zebra)")
     translate.add_argument("input", help="folder of images (resized to the model's size)")
     translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
-    translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b", help="CycleGAN only (default: a_to_b)")
+    translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default=None, help="CycleGAN only (default: a_to_b)")
 
     commands.add_parser("list", help="list the presets")
     return parser

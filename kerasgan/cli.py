@@ -14,6 +14,7 @@ import inspect
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 import zipfile
@@ -64,6 +65,11 @@ def _training_data(preset, args, dataset_name, batch_size):
         return dataset, {"voxel_shape": tuple(dataset.element_spec.shape[1:])}, None
     if args.category:
         raise SystemExit(f"error: --category selects furniture for gan3d. Received: --category with {args.preset}.")
+    if args.channels is not None and not args.data_dir:
+        raise SystemExit(
+            f"error: --channels sets the colour of your own images, with --data-dir; {dataset_name} has its own. "
+            f"Received: --channels {args.channels} without --data-dir."
+        )
     if args.data_dir:
         return _folder_data(preset, args, batch_size)
     if preset.data in ("images", "labelled images"):
@@ -92,10 +98,11 @@ def _folder_data(preset, args, batch_size):
     if not os.path.isdir(args.data_dir):
         raise SystemExit(f"error: --data-dir {args.data_dir!r} is not a folder.")
     size = args.image_size or preset.image_size or 64
-    shape = (size, size, args.channels)
+    channels = args.channels or 3
+    shape = (size, size, channels)
     if preset.data in ("images", "labelled images"):
         labelled = preset.data == "labelled images"
-        dataset = datasets.from_folder(args.data_dir, size, args.channels, batch_size, labels=labelled, seed=args.seed)
+        dataset = datasets.from_folder(args.data_dir, size, channels, batch_size, labels=labelled, seed=args.seed)
         options = {"image_shape": shape}
         if labelled:  # one class per sub-folder, as from_folder reads them
             options["num_classes"] = sum(entry.is_dir() for entry in os.scandir(args.data_dir))
@@ -109,7 +116,7 @@ def _folder_data(preset, args, batch_size):
             f"Missing: {', '.join(missing)}"
         )
     load = datasets.from_pair_folders if preset.data == "pairs" else datasets.from_domain_folders
-    dataset = load(*folders, size, args.channels, batch_size, seed=args.seed)
+    dataset = load(*folders, size, channels, batch_size, seed=args.seed)
     # The grid's examples: the first batch, seen in training (there is no held-out part).
     examples = tuple(part.numpy() for part in next(iter(dataset)))
     return dataset, {"image_shape": shape}, examples
@@ -144,6 +151,7 @@ def train(args):
     batch_size = args.batch_size or preset.batch_size
     out = args.out or os.path.join("runs", args.preset)
     checkpoint_path = os.path.join(out, "model.keras")
+    _check_output_folder(out, checkpoint_path, args)
     dataset, options, examples = _training_data(preset, args, dataset_name, batch_size)
     if args.steps_per_epoch:
         dataset = dataset.take(args.steps_per_epoch)
@@ -158,6 +166,16 @@ def train(args):
                 f"`kerasgan train {model.name} --resume --out {out}`, or give {args.preset} another --out."
             )
         initial_epoch = callbacks.Checkpoint.epochs_done(checkpoint_path)
+        if initial_epoch >= args.epochs:
+            raise SystemExit(
+                f"error: {out}/ has trained for {initial_epoch} epochs, and --epochs is the total. "
+                f"Received: --epochs {args.epochs}; ask for more than {initial_epoch} to train on."
+            )
+        if args.latent_dim and args.latent_dim != getattr(model, "latent_dim", None):
+            raise SystemExit(
+                f"error: {out}/ holds a run with latent_dim={getattr(model, 'latent_dim', None)}, fixed when it "
+                f"began. Received: --resume with --latent-dim {args.latent_dim}."
+            )
         print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
     else:
         if translation:
@@ -195,9 +213,11 @@ def train(args):
     )
     seconds = time.perf_counter() - started
     steps = len(history.epoch) * int(dataset.cardinality())
+    samples = os.path.join(out, "samples_latest.png")
+    samples = f"Samples: {samples}; " if os.path.exists(samples) else ""  # none yet with a large --sample-every
     print(
         f"Done in {seconds:.0f} s ({steps * batch_size / max(seconds, 1e-9):.0f} images/s). "
-        f"Samples: {out}/samples_latest.png; curves: {out}/training_curves.png; model: {checkpoint_path}"
+        f"{samples}curves: {out}/training_curves.png; model: {checkpoint_path}"
     )
     _record_run(out, seconds, resumed=initial_epoch > 0)
     export_path = os.path.join(out, "generator_savedmodel")
@@ -206,6 +226,31 @@ def train(args):
         print(f"SavedModel generator: {export_path}/")
     except NotImplementedError as error:
         print(f"SavedModel generator not written: {error}")
+
+
+# What `kerasgan train` writes into its folder: what --overwrite removes, and no more.
+_RUN_OUTPUTS = ("model.keras", "model.keras.json", "run.json", "samples_latest.png", "training_curves.png", "training_curves.json")
+_RUN_OUTPUT_FOLDERS = ("generator_savedmodel", "tensorboard")
+
+
+def _check_output_folder(out, checkpoint_path, args):
+    """Refuses to write over a run that --resume or --overwrite does not name: one stray
+    `kerasgan train` would otherwise replace a finished model."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise SystemExit(f"error: --out {out!r} is a file. Expected a folder for the run's model, samples and curves.")
+    if args.resume or not os.path.exists(checkpoint_path):
+        return
+    if not args.overwrite:
+        raise SystemExit(
+            f"error: {out}/ already holds a run ({checkpoint_path}). Continue it with --resume, "
+            "replace it with --overwrite, or give another --out."
+        )
+    for name in os.listdir(out):
+        path = os.path.join(out, name)
+        if name in _RUN_OUTPUT_FOLDERS and os.path.isdir(path):
+            shutil.rmtree(path)
+        elif name in _RUN_OUTPUTS or (name.startswith("samples_epoch_") and name.endswith(".png")):
+            os.remove(path)
 
 
 def _hardware():
@@ -259,13 +304,18 @@ def translate(args):
     from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
     from kerasgan.files import atomic_write
 
+    if not os.path.isdir(args.input):
+        raise SystemExit(f"error: INPUT is a folder of images. Received: {args.input!r}, {'a file' if os.path.exists(args.input) else 'which does not exist'}.")
     model = _load_model(args.model)
     if not isinstance(model, (Pix2Pix, CycleGAN)):
         raise SystemExit(f"error: {args.model!r} holds a {type(model).__name__}, which does not translate images. Use `kerasgan sample`.")
     if isinstance(model, CycleGAN):
-        shape = model.image_shape_a if args.direction == "a_to_b" else model.image_shape_b
-        run = lambda images: model.translate(images, direction=args.direction)
+        direction = args.direction or "a_to_b"
+        shape = model.image_shape_a if direction == "a_to_b" else model.image_shape_b
+        run = lambda images: model.translate(images, direction=direction)
     else:
+        if args.direction:
+            raise SystemExit(f"error: --direction chooses a CycleGAN's direction; a Pix2Pix translates one way. Received: --direction {args.direction}.")
         shape = model.source_shape
         run = model.translate
     names = sorted(n for n in os.listdir(args.input) if n.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".gif")))
@@ -345,6 +395,7 @@ def evaluate(args):
 
     from kerasgan import datasets, metrics
     from kerasgan.files import write_text
+    from kerasgan.models import GAN, GAN3D
 
     domain = _DOMAIN_OF_DATASET.get(args.dataset)
     names = args.metrics.split(",") if args.metrics else ["fid"] + (["cfd", "is"] if domain else [])
@@ -352,6 +403,12 @@ def evaluate(args):
     if unknown:
         raise ValueError(f"Unknown metrics {unknown}. Expected names from: {', '.join(metrics.METRICS)}.")
     gan = _load_model(args.model)
+    if not isinstance(gan, GAN) or isinstance(gan, GAN3D):
+        raise SystemExit(
+            f"error: `kerasgan evaluate` scores image generators against a dataset. Received: a {type(gan).__name__}. "
+            "Score translations with kerasgan.metrics.evaluate_translation on held-out pairs (or FID against "
+            "the target domain), and voxel shapes with kerasgan.metrics.coverage_and_mmd."
+        )
     split = args.split or ("train" if args.dataset == "mnist_sample" else "test")
     image_size = tuple(gan.image_shape[:2])
     real = datasets.load(

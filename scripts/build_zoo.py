@@ -77,7 +77,7 @@ GRIDS_DIR = os.path.join("docs", "images", "pretrained")
 
 def train_command(name):
     entry = ZOO[name]
-    return ["kerasgan", "train", entry.preset, "--dataset", entry.dataset, *entry.train_options, "--seed", "0", "--out", os.path.join(RUNS_DIR, name)]
+    return ["kerasgan", "train", entry.preset, "--dataset", entry.dataset, *entry.train_options, "--seed", "0", "--out", os.path.join(RUNS_DIR, name), "--overwrite"]
 
 
 def full_scores(model, entry):

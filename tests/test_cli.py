@@ -37,6 +37,51 @@ def test_default_train_run_writes_everything(tmp_path, capsys):
     # Another preset's run is not continued under a new name.
     with pytest.raises(SystemExit, match=r"holds a 'dcgan' run, not 'wgan'. Resume it with `kerasgan train dcgan --resume"):
         cli.main(["train", "wgan", "--epochs", "4", "--out", str(out), "--resume"])
+    # --epochs is the total: a finished run says so instead of training nothing.
+    with pytest.raises(SystemExit, match="has trained for 3 epochs, and --epochs is the total"):
+        cli.main(["train", "--epochs", "3", "--out", str(out), "--resume"])
+    with pytest.raises(SystemExit, match="latent_dim=100, fixed when it began"):
+        cli.main(["train", "--epochs", "4", "--latent-dim", "16", "--out", str(out), "--resume"])
+
+
+def test_train_keeps_an_earlier_run_unless_told_to_replace_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in ("model.keras", "samples_epoch_007.png", "notes.txt"):
+        (out / name).write_text("an earlier run's file")
+    with pytest.raises(SystemExit, match="already holds a run .* --resume, replace it with --overwrite"):
+        cli.main(["train", "--epochs", "1", "--out", str(out)])
+    assert (out / "model.keras").read_text() == "an earlier run's file"
+    arguments = ["train", "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "8", "--out", str(out)]
+    assert cli.main([*arguments, "--overwrite"]) == 0
+    # The earlier run's outputs are gone, the user's own file stays, the new model loads.
+    assert sorted(name for name in os.listdir(out) if name.startswith("samples_epoch")) == ["samples_epoch_001.png"]
+    assert (out / "notes.txt").read_text() == "an earlier run's file"
+    assert int(keras.models.load_model(out / "model.keras").g_optimizer.iterations) == 1
+    with pytest.raises(SystemExit, match="is a file"):
+        cli.main(["train", "--epochs", "1", "--out", str(out / "notes.txt")])
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["train", "--epochs", "0"], "--epochs: expected a positive int. Received: '0'"),
+        (["train", "--batch-size", "0"], "--batch-size: expected a positive int"),
+        (["train", "--steps-per-epoch", "-2"], "--steps-per-epoch: expected a positive int"),
+        (["train", "--g-lr", "0"], "--g-lr: expected a positive float"),
+        (["sample", "dcgan_mnist", "--n", "0"], "--n: expected a positive int"),
+        (["evaluate", "dcgan_mnist", "--num-samples", "x"], "--num-samples: expected a positive int. Received: 'x'"),
+    ],
+)
+def test_counts_and_rates_must_be_positive(arguments, message, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(arguments)
+    assert message in capsys.readouterr().err
+
+
+def test_options_that_would_be_ignored_are_refused(tmp_path):
+    with pytest.raises(SystemExit, match="--channels sets the colour of your own images, with --data-dir"):
+        cli.main(["train", "--channels", "1", "--out", str(tmp_path / "run")])
 
 
 def test_unknown_preset_and_dataset(capsys):
@@ -117,6 +162,11 @@ def test_evaluate_rejects_bad_metrics_and_models(tmp_path, capsys):
     presets.dcgan(image_shape=(28, 28, 1), seed=0).save(model)
     assert cli.main(["evaluate", str(model), "--metrics", "fid,fdi"]) == 1
     assert "Unknown metrics" in capsys.readouterr().err
+    assert cli.main(["evaluate", str(model), "--metrics", "fid,is", "--num-samples", "5"]) == 1
+    assert "Expected num_samples >= 10" in capsys.readouterr().err
+    presets.pix2pix(image_shape=(16, 16, 3), base_filters=4).save(tmp_path / "pix2pix.keras")
+    with pytest.raises(SystemExit, match="scores image generators against a dataset. Received: a Pix2Pix"):
+        cli.main(["evaluate", str(tmp_path / "pix2pix.keras")])
 
 
 def test_translate_maps_a_folder_of_images(tmp_path, capsys):
@@ -165,6 +215,10 @@ def test_sample_and_translate_say_which_command_fits_the_model(tmp_path):
         cli.main(["translate", str(tmp_path / "dcgan.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     with pytest.raises(SystemExit, match="no images"):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    with pytest.raises(SystemExit, match="INPUT is a folder of images. Received: .*which does not exist"):
+        cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "absent"), "--out", str(tmp_path / "out")])
+    with pytest.raises(SystemExit, match="--direction chooses a CycleGAN's direction"):
+        cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--direction", "b_to_a"])
 
 
 @pytest.mark.slow
@@ -183,7 +237,7 @@ def test_stylegan_trains_at_its_own_size_on_other_datasets():
 
     from kerasgan import presets
 
-    args = argparse.Namespace(image_size=None, category=None, data_dir=None, seed=0)
+    args = argparse.Namespace(image_size=None, category=None, data_dir=None, channels=None, seed=0)
     _, options, _ = cli._training_data(presets.PRESETS["stylegan"], args, "mnist_sample", 8)
     assert options == {"image_shape": (32, 32, 1)}
     _, options, _ = cli._training_data(presets.PRESETS["dcgan"], args, "mnist_sample", 8)

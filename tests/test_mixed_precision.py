@@ -54,10 +54,10 @@ def test_every_preset_trains_with_finite_losses(name, policy, request):
     for key, values in history.history.items():
         assert np.isfinite(values[-1]), (key, values)
     always_applied = {update.optimizer for update, _ in gan.update_order() if update.skip is None}
-    for name in always_applied:
-        optimizer = getattr(gan, name)
+    for optimizer_name in always_applied:
+        optimizer = getattr(gan, optimizer_name)
         applied = getattr(optimizer, "inner_optimizer", optimizer).iterations
-        assert int(keras.ops.convert_to_numpy(applied)) > 0, f"{name} applied no update"
+        assert int(keras.ops.convert_to_numpy(applied)) > 0, f"{optimizer_name} applied no update"
     if hasattr(gan, "generate"):
         samples = gan.generate(3, seed=0)
         assert samples.dtype == np.float32 and len(samples) == 3

@@ -231,6 +231,9 @@ def compare(real_images, fake_images, extractor, num_samples=None, batch_size=50
     return real, fake
 
 
+MINIMUM_SAMPLES = {"pr": 4, "is": 10}
+
+
 def evaluate(
     real_images,
     fake_images,
@@ -268,6 +271,11 @@ def evaluate(
         raise ValueError(f"Unknown metrics. Expected names from {sorted(METRICS)}. Received: {metrics}.")
     if {"cfd", "is"} & set(metrics) and domain not in DOMAINS:
         raise ValueError(f"'cfd' and 'is' need domain= one of {DOMAINS}. Received: domain={domain!r}.")
+    # Checked before any features are computed: a covariance needs 2 samples, the
+    # precision/recall neighbourhoods k + 1 = 4, the classifier score's 10 splits 10.
+    minimum = max(MINIMUM_SAMPLES.get(name, 2) for name in metrics)
+    if num_samples is not None and num_samples < minimum:
+        raise ValueError(f"Expected num_samples >= {minimum} for {metrics}. Received: num_samples={num_samples}.")
     results = {}
     groups = [("inception", [m for m in metrics if m in ("fid", "kid", "pr")])]
     groups.append((domain, [m for m in metrics if m in ("cfd", "is")]))
