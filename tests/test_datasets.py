@@ -39,8 +39,17 @@ def test_pixel_convention_round_trips():
 
 def test_from_arrays_value_range_and_errors():
     floats = np.random.default_rng(0).uniform(0, 1, (8, 8, 8)).astype("float32")
-    batch = np.asarray(next(iter(datasets.from_arrays(floats, batch_size=4, value_range=(0, 1)))))
-    assert batch.shape == (4, 8, 8, 1) and -1 <= batch.min() and batch.max() <= 1
+    batch = np.asarray(next(iter(datasets.from_arrays(floats, batch_size=4, value_range=(0, 1), shuffle=False))))
+    assert batch.shape == (4, 8, 8, 1)
+    np.testing.assert_allclose(batch[..., 0], 2 * floats[:4] - 1, atol=1e-6)
+    # Pixels that do not fit the range are refused before they are mapped: [0, 1] floats
+    # under the default (0, 255) would all come out black.
+    with pytest.raises(ValueError, match=r"float pixels in \[.*\], which \(0, 255\) would map to black. Pass value_range=\(0, 1\)"):
+        datasets.from_arrays(floats, batch_size=4)
+    with pytest.raises(ValueError, match=r"Expected pixels in value_range=\(0, 1\). Received: values in \[255, 255\]"):
+        datasets.from_arrays(np.full((4, 8, 8), 255, "uint8"), batch_size=4, value_range=(0, 1))
+    with pytest.raises(ValueError, match="which \\(0, 255\\) would map to black"):
+        datasets.from_pair_arrays(floats, floats, batch_size=4)
     with pytest.raises(ValueError, match="Received: an empty array"):
         datasets.from_arrays(np.zeros((0, 8, 8), "uint8"))
     with pytest.raises(ValueError, match=r"Received: images of shape \(4, 8\)"):

@@ -45,7 +45,7 @@ def test_config_round_trip():
     gan = tiny_gan(
         "dcgan",
         d_steps=2,
-        loss="hinge",
+        loss="minimax",
         label_smoothing=0.1,
         gradient_penalty_weight=5.0,
         seed=7,
@@ -57,7 +57,7 @@ def test_config_round_trip():
     assert isinstance(restored, kerasgan.GAN)
     assert json.dumps(restored.get_config(), sort_keys=True) == expected
     assert restored.name == "my_gan"
-    assert (restored.d_steps, restored.loss_name, restored.seed) == (2, "hinge", 7)
+    assert (restored.d_steps, restored.loss_name, restored.seed) == (2, "minimax", 7)
     assert restored.label_smoothing == 0.1
     assert restored.gradient_penalty_weight == 5.0
     assert restored.latent_dim == LATENT_DIM
@@ -252,6 +252,20 @@ def test_float_images_in_0_255_are_rejected():
         gan.fit(images, epochs=1, verbose=0)
 
 
+def test_images_in_0_1_train_with_a_warning_to_rescale():
+    gan = _compiled()
+    images = (random_images(4) + 1) / 2
+    with pytest.warns(UserWarning, match=r"none below 0, but kerasgan's models expect \[-1, 1\].*images \* 2 - 1"):
+        gan.fit(images, epochs=1, verbose=0)
+
+
+def test_generate_refuses_a_negative_count():
+    gan = _compiled()
+    assert gan.generate(0).shape == (0, *MLP_SHAPE)
+    with pytest.raises(ValueError, match=r"Expected n, the number of images, to be an int >= 0\. Received: n=-1"):
+        gan.generate(-1)
+
+
 def test_non_finite_images_are_rejected():
     gan = _compiled()
     images = random_images(4)
@@ -298,6 +312,10 @@ def test_a_dataset_that_yields_nothing_is_rejected():
         ({"label_smoothing": 1.0}, r"label_smoothing in \[0, 1\)\. Received: label_smoothing=1\.0"),
         ({"label_smoothing": -0.1}, r"Received: label_smoothing=-0\.1"),
         ({"gradient_penalty_weight": -1.0}, r"gradient_penalty_weight >= 0"),
+        ({"gradient_penalty_weight": float("nan")}, r"Received: gradient_penalty_weight=nan"),
+        ({"clip_value": float("nan")}, r"clip_value > 0 or None\. Received: clip_value=nan"),
+        ({"r1_weight": float("nan")}, r"Received: r1_weight=nan"),
+        ({"loss": "hinge", "label_smoothing": 0.1}, r"the 'hinge' loss has none\. Received: label_smoothing=0\.1"),
         ({"loss": "wgan"}, r"Unknown GAN loss.*Received: loss='wgan'"),
     ],
 )

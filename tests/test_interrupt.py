@@ -142,7 +142,7 @@ def _run_to_the_end(processes, out, log, resume):
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_kill_9_then_resume_ends_as_an_uninterrupted_run(tmp_path, processes):
+def test_kill_9_then_resume_completes_every_step_and_leaves_no_partial_file(tmp_path, processes):
     started = time.monotonic()
     out, log = tmp_path / "run", tmp_path / "train.log"
     out.mkdir()

@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy as np
 
-from kerasgan.datasets.pixels import resize, size_pair, to_unit_range
+from kerasgan.datasets.pixels import check_value_range, resize, size_pair, to_unit_range
 from kerasgan.datasets.pixels import tensorflow as _tf
 
 BUNDLED = {
@@ -87,6 +87,7 @@ def from_arrays(
             f"Expected at least batch_size={batch_size} images (the last partial batch is "
             f"dropped). Received: {len(images)} images."
         )
+    check_value_range(images, value_range)
     if labels is not None:
         labels = np.asarray(labels).astype(np.int32).reshape(-1)
         if len(labels) != len(images):

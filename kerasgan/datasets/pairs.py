@@ -19,7 +19,12 @@ import numpy as np
 
 from kerasgan.datasets import sources
 from kerasgan.datasets.images import _check_batch_size
-from kerasgan.datasets.pixels import composite_on_white, resize, to_unit_range
+from kerasgan.datasets.pixels import (
+    check_value_range,
+    composite_on_white,
+    resize,
+    to_unit_range,
+)
 from kerasgan.datasets.pixels import tensorflow as _tf
 from kerasgan.datasets.sources import DOMAIN_SETS, PAIR_SETS, prepare
 
@@ -180,6 +185,8 @@ def from_pair_arrays(
     _check_batch_size(batch_size)
     inputs = _as_images(inputs, "inputs")
     targets = _as_images(targets, "targets")
+    check_value_range(inputs, value_range)
+    check_value_range(targets, value_range)
     if len(inputs) != len(targets):
         raise ValueError(
             f"Expected as many targets as inputs. Received: {len(inputs)} inputs, {len(targets)} targets."
@@ -241,6 +248,8 @@ def from_domain_arrays(
     _check_batch_size(batch_size)
     images_a = _as_images(images_a, "images_a")
     images_b = _as_images(images_b, "images_b")
+    check_value_range(images_a, value_range)
+    check_value_range(images_b, value_range)
     _check_domains(images_a, images_b, batch_size)
     indices = _unpaired_indices(len(images_a), len(images_b), shuffle, seed)
     indices = indices.batch(batch_size, drop_remainder=True)

@@ -18,6 +18,24 @@ def tensorflow():
     return tf
 
 
+def check_value_range(images, value_range):
+    """Fails when the pixels do not fit `value_range`, before they are mapped to [-1, 1]."""
+    low, high = float(images.min()), float(images.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError("Expected finite pixel values. Received: NaN or infinite values.")
+    if tuple(value_range) == (0, 255) and np.issubdtype(images.dtype, np.floating) and high <= 1.0:
+        raise ValueError(
+            f"Expected pixels in value_range=(0, 255). Received: float pixels in [{low:g}, {high:g}], "
+            "which (0, 255) would map to black. Pass value_range=(0, 1) (or (-1, 1))."
+        )
+    span = value_range[1] - value_range[0]
+    if low < value_range[0] - 1e-3 * span or high > value_range[1] + 1e-3 * span:
+        raise ValueError(
+            f"Expected pixels in value_range={tuple(value_range)}. Received: values in [{low:g}, {high:g}]. "
+            "Pass the range the images are in."
+        )
+
+
 def to_unit_range(images, value_range=(0, 255)):
     """Maps pixels from `value_range` to float32 in [-1, 1]."""
     tf = tensorflow()

@@ -168,37 +168,43 @@ class GAN(AdversarialModel):
                 "reuse_fakes shares one batch of fakes between one discriminator update and the "
                 f"generator update: expected d_steps=1. Received: d_steps={d_steps!r}"
             )
+        # Written as `not (valid)` so that NaN, which fails every comparison, is refused too.
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(
                 f"Expected label_smoothing in [0, 1). Received: label_smoothing={label_smoothing!r}"
             )
-        if gradient_penalty_weight < 0:
+        if not gradient_penalty_weight >= 0:
             raise ValueError(
                 "Expected gradient_penalty_weight >= 0. "
                 f"Received: gradient_penalty_weight={gradient_penalty_weight!r}"
             )
-        if clip_value is not None and clip_value <= 0:
+        if clip_value is not None and not clip_value > 0:
             raise ValueError(f"Expected clip_value > 0 or None. Received: clip_value={clip_value!r}")
-        if instance_noise < 0 or instance_noise_steps < 1:
+        if not instance_noise >= 0 or not instance_noise_steps >= 1:
             raise ValueError(
                 "Expected instance_noise >= 0 and instance_noise_steps >= 1. Received: "
                 f"instance_noise={instance_noise!r}, instance_noise_steps={instance_noise_steps!r}"
             )
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}")
-        if ema_rampup is not None and ema_rampup <= 0:
+        if ema_rampup is not None and not ema_rampup > 0:
             raise ValueError(f"Expected ema_rampup > 0 or None. Received: ema_rampup={ema_rampup!r}")
-        if r1_weight < 0 or isinstance(r1_interval, bool) or not isinstance(r1_interval, int) or r1_interval < 1:
+        if not r1_weight >= 0 or isinstance(r1_interval, bool) or not isinstance(r1_interval, int) or r1_interval < 1:
             raise ValueError(
                 "Expected r1_weight >= 0 and r1_interval an int >= 1. Received: "
                 f"r1_weight={r1_weight!r}, r1_interval={r1_interval!r}"
             )
-        if not 0.0 < augment_target < 1.0 or augment_speed <= 0:
+        if not 0.0 < augment_target < 1.0 or not augment_speed > 0:
             raise ValueError(
                 "Expected augment_target in (0, 1) and augment_speed > 0. Received: "
                 f"augment_target={augment_target!r}, augment_speed={augment_speed!r}"
             )
         self.loss_family = losses.get(loss)
+        if label_smoothing and not self.loss_family.uses_label_smoothing:
+            raise ValueError(
+                f"label_smoothing softens the cross-entropy losses' real targets; the {loss!r} loss has "
+                f"none. Received: label_smoothing={label_smoothing!r} with loss={loss!r}."
+            )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim or _latent_input_size(generator))
@@ -483,6 +489,8 @@ class GAN(AdversarialModel):
                 None (conditional GANs then cycle through the classes).
             batch_size: int. Images generated per forward pass. Defaults to 256.
         """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"Expected n, the number of images, to be an int >= 0. Received: n={n!r}")
         latents = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
         labels = self._labels_for(n, labels)
         return self.generate_from(latents.astype("float32"), labels, batch_size=batch_size)

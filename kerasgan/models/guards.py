@@ -1,6 +1,7 @@
 """Checks that stop bad input or a diverged run with a message the user can act on."""
 
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -97,6 +98,14 @@ def check_images(images, image_shape, what="training images", network="the gener
             f"Expected {what} in [-1, 1]. Received: values in "
             f"[{low:g}, {high:g}]. Rescale uint8 pixels with images / 127.5 - 1 "
             "(kerasgan.datasets does this for you)."
+        )
+    if low >= 0.0 and high > 0.0:
+        # In range, but likely the commonest scaling slip: pixels / 255, not / 127.5 - 1.
+        warnings.warn(
+            f"The {what} lie in [{low:g}, {high:g}], none below 0, but kerasgan's models expect "
+            "[-1, 1]. If they were scaled to [0, 1], use images * 2 - 1 (kerasgan.datasets does "
+            "this for you).",
+            stacklevel=4,
         )
 
 
