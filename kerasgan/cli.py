@@ -456,7 +456,12 @@ def list_presets(args):
     print("\nPretrained (kerasgan sample NAME; kerasgan.presets.from_preset(NAME)):")
     for name, manifest in presets.pretrained().items():
         check = manifest["check"]
-        print(f"{name:22s} {manifest['description']}; {manifest['training']['steps']:,} steps, {check['metric']} {check['value']:.3g}")
+        # The check's own protocol (its sample count), which may differ from the README table's.
+        samples = f" of {check['num_samples']:,} samples" if "num_samples" in check else ""
+        print(
+            f"{name:22s} {manifest['description']}; {manifest['training']['steps']:,} steps; "
+            f"check: {check['metric']}{samples} {check['value']:.3g}"
+        )
 
 
 def interpolate(args):

@@ -58,7 +58,7 @@ ZOO = {
     ),
     "stylegan_emoji": Entry(
         "stylegan", "emoji", ["--epochs", "40", "--sample-every", "5", "--checkpoint-every", "5"],
-        {"image_shape": [32, 32, 3]}, "emoji (Noto and Twemoji styles), 32 px",
+        {"image_shape": [32, 32, 3]}, "Noto Emoji, the 3,374 training images, 32 px",
         # StyleGAN draws its per-pixel noise anew on every call, on each backend's RNG.
         {"metric": "fid", "num_samples": 500, "rtol": 0.03},
     ),

@@ -116,6 +116,7 @@ def test_list_prints_presets(capsys):
     assert cli.main(["list"]) == 0
     printed = capsys.readouterr().out
     assert "dcgan" in printed and "mlp_gan" in printed
+    assert "stylegan_emoji" in printed and "check: fid of 500 samples" in printed
 
 
 def test_conditional_preset_trains_on_labelled_data(tmp_path, capsys):

@@ -148,5 +148,5 @@ def cyclegan(
 
 PRESETS = {
     "pix2pix": Preset(pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16),
-    "cyclegan": Preset(cyclegan, "CycleGAN: two ResNet translators, unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16),
+    "cyclegan": Preset(cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16),
 }
