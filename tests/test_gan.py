@@ -259,6 +259,13 @@ def test_images_in_0_1_train_with_a_warning_to_rescale():
         gan.fit(images, epochs=1, verbose=0)
 
 
+def test_a_discriminator_for_another_image_size_is_refused_at_construction():
+    from kerasgan.networks import dcgan_discriminator, dcgan_generator
+
+    with pytest.raises(ValueError, match=r"takes the generator's images, of shape \(28, 28, 1\)\. Received: .* \(32, 32, 3\)"):
+        kerasgan.GAN(dcgan_generator((28, 28, 1), 8, 4), dcgan_discriminator((32, 32, 3), 4))
+
+
 def test_generate_refuses_a_negative_count():
     gan = _compiled()
     assert gan.generate(0).shape == (0, *MLP_SHAPE)

@@ -48,6 +48,21 @@ def _latent_input_size(generator):
     return (shapes[0] if isinstance(shapes, list) else shapes)[-1]
 
 
+def _check_networks_fit(generator, discriminator):
+    """Fails at construction, not in the first step, when the discriminator's image
+    input does not take the generator's output (a network built for another size)."""
+    try:
+        made, taken = generator.output_shape, discriminator.input_shape
+    except (AttributeError, ValueError):  # a subclassed or unbuilt network: no static shapes
+        return
+    taken = taken[0] if isinstance(taken, list) else taken  # conditional: (images, labels)
+    if isinstance(made, tuple) and isinstance(taken, tuple) and tuple(made[1:]) != tuple(taken[1:]):
+        raise ValueError(
+            f"Expected a discriminator that takes the generator's images, of shape {tuple(made[1:])}. "
+            f"Received: a discriminator whose image input has shape {tuple(taken[1:])}."
+        )
+
+
 @keras.saving.register_keras_serializable(package="kerasgan")
 class GAN(AdversarialModel):
     """A generative adversarial network trained with `fit`.
@@ -199,6 +214,7 @@ class GAN(AdversarialModel):
                 "Expected augment_target in (0, 1) and augment_speed > 0. Received: "
                 f"augment_target={augment_target!r}, augment_speed={augment_speed!r}"
             )
+        _check_networks_fit(generator, discriminator)
         self.loss_family = losses.get(loss)
         if label_smoothing and not self.loss_family.uses_label_smoothing:
             raise ValueError(

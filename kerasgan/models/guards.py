@@ -41,7 +41,7 @@ def _first_batch(data):
     return None
 
 
-def check_training_data(data, image_shape, num_classes=None):
+def check_training_data(data, image_shape, num_classes=None, signed=True):
     """Fails early, with what was expected and received, on unusable training data.
 
     Checks the first batch of `data` (a `tf.data.Dataset`, or an array of images):
@@ -53,6 +53,8 @@ def check_training_data(data, image_shape, num_classes=None):
         data: the `x` given to `fit`, or `(x, y)` when `y` is given.
         image_shape: tuple. The generator's output shape, without the batch axis.
         num_classes: int or None. Set for conditional GANs.
+        signed: bool. Whether the data's own range is [-1, 1] (images), so that data
+            with nothing below 0 gets a warning; False for [0, 1] data (voxels).
     """
     batch = _first_batch(data)
     if batch is None:
@@ -60,7 +62,7 @@ def check_training_data(data, image_shape, num_classes=None):
     images = batch[0] if isinstance(batch, (tuple, list)) else batch
     if num_classes:
         _check_labels(batch, num_classes)
-    check_images(images, image_shape)
+    check_images(images, image_shape, signed=signed)
 
 
 def first_batch(data):
@@ -69,7 +71,7 @@ def first_batch(data):
     return _first_batch(data)
 
 
-def check_images(images, image_shape, what="training images", network="the generator's output"):
+def check_images(images, image_shape, what="training images", network="the generator's output", signed=True):
     """Fails, saying what was expected and received, unless `images` is a float batch of
     shape `(batch, *image_shape)` with values in [-1, 1]."""
     images = keras.ops.convert_to_numpy(images)
@@ -99,7 +101,7 @@ def check_images(images, image_shape, what="training images", network="the gener
             f"[{low:g}, {high:g}]. Rescale uint8 pixels with images / 127.5 - 1 "
             "(kerasgan.datasets does this for you)."
         )
-    if low >= 0.0 and high > 0.0:
+    if signed and low >= 0.0 and high > 0.0:
         # In range, but likely the commonest scaling slip: pixels / 255, not / 127.5 - 1.
         warnings.warn(
             f"The {what} lie in [{low:g}, {high:g}], none below 0, but kerasgan's models expect "

@@ -5,7 +5,7 @@ from keras import ops
 
 from kerasgan.engine import Update
 from kerasgan.models.gan import GAN
-from kerasgan.models.guards import first_batch
+from kerasgan.models.guards import check_training_data, first_batch
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -83,7 +83,7 @@ class GAN3D(GAN):
         return self.image_shape
 
     def check_data(self, data):
-        super().check_data(data)
+        check_training_data(data, self.image_shape, signed=False)  # occupancies: [0, 1]
         batch = first_batch(data)
         if batch is not None:
             voxels = ops.convert_to_numpy(batch[0] if isinstance(batch, (tuple, list)) else batch)
