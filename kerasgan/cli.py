@@ -19,6 +19,7 @@ import sys
 import time
 import zipfile
 
+from kerasgan.suggest import did_you_mean
 from kerasgan_cli import main
 
 
@@ -34,7 +35,7 @@ def _load_model(path):
             return presets.from_preset(path)
         raise SystemExit(
             f"error: no model file at {path!r}. Expected a .keras file written by kerasgan, or a pretrained "
-            f"model: {', '.join(presets.pretrained())}."
+            f"model: {', '.join(presets.pretrained())}.{did_you_mean(path, presets.pretrained())}"
         )
     if not zipfile.is_zipfile(path):
         # Keras reports this as "File not found"; say what it is.
@@ -142,7 +143,7 @@ def train(args):
     from kerasgan import callbacks, presets
 
     if args.preset not in presets.PRESETS:
-        raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}")
+        raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}.{did_you_mean(args.preset, presets.PRESETS)}")
     preset = presets.PRESETS[args.preset]
     if args.mixed_precision:
         keras.mixed_precision.set_global_policy(f"mixed_{args.mixed_precision}")

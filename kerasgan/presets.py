@@ -42,6 +42,7 @@ from kerasgan.families.mlp import presets as _mlp
 from kerasgan.families.mlp.presets import mlp_gan
 from kerasgan.families.stylegan import presets as _stylegan
 from kerasgan.families.stylegan.presets import stylegan
+from kerasgan.suggest import did_you_mean
 
 PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS, **_image_to_image.PRESETS, **_stylegan.PRESETS, **_gan3d.PRESETS}
 
@@ -61,7 +62,7 @@ def pretrained():
 def get(name, **kwargs):
     """Builds the preset called `name`, untrained, passing `kwargs` to its function."""
     if name not in PRESETS:
-        hint = f" {name!r} is a pretrained model: use from_preset({name!r})." if name in pretrained() else ""
+        hint = f" {name!r} is a pretrained model: use from_preset({name!r})." if name in pretrained() else did_you_mean(name, PRESETS)
         raise ValueError(f"Unknown preset. Expected one of {sorted(PRESETS)}. Received: {name!r}.{hint}")
     return PRESETS[name].build(**kwargs)
 
@@ -81,7 +82,7 @@ def from_preset(name, seed=None):
         trained = sorted(other for other, manifest in manifests.items() if manifest["preset"] == name)
         hint = (
             f" {name!r} is a preset; its pretrained models are {trained}, and get({name!r}) builds it untrained."
-            if trained else f" get({name!r}) builds that preset untrained." if name in PRESETS else ""
+            if trained else f" get({name!r}) builds that preset untrained." if name in PRESETS else did_you_mean(name, manifests)
         )
         raise ValueError(f"Unknown pretrained model. Expected one of {sorted(manifests)}. Received: {name!r}.{hint}")
     manifest = manifests[name]

@@ -85,7 +85,7 @@ def test_options_that_would_be_ignored_are_refused(tmp_path):
 
 
 def test_unknown_preset_and_dataset(capsys):
-    with pytest.raises(SystemExit, match="unknown preset 'dcgam'"):
+    with pytest.raises(SystemExit, match="unknown preset 'dcgam'.*Did you mean 'dcgan'"):
         cli.main(["train", "dcgam"])
     assert cli.main(["train", "--dataset", "mnsit"]) == 1
     assert "Unknown dataset" in capsys.readouterr().err

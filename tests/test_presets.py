@@ -51,8 +51,10 @@ def test_list_names_every_preset_with_a_description():
 
 
 def test_unknown_preset_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown preset.*'dcgam'"):
+    with pytest.raises(ValueError, match="Unknown preset.*'dcgam'.* Did you mean 'dcgan'"):
         kerasgan.presets.get("dcgam")
+    with pytest.raises(ValueError, match="Did you mean 'dcgan'"):  # case aside
+        kerasgan.presets.get("DCGAN")
 
 
 @pytest.mark.parametrize("name,image_shape,options", PRESET_CASES)

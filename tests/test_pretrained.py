@@ -95,7 +95,7 @@ def test_stylegan_ships_its_moving_average_and_fine_tunes_from_it():
 def test_from_preset_and_get_say_which_name_to_use():
     with pytest.raises(ValueError, match=r"'dcgan' is a preset; its pretrained models are \['dcgan_fashion_mnist', 'dcgan_mnist'\]"):
         presets.from_preset("dcgan")
-    with pytest.raises(ValueError, match="Unknown pretrained model.*Received: 'dcgan_mnsit'"):
+    with pytest.raises(ValueError, match="Unknown pretrained model.*Received: 'dcgan_mnsit'. Did you mean 'dcgan_mnist'"):
         presets.from_preset("dcgan_mnsit")
     with pytest.raises(ValueError, match=r"is a pretrained model: use from_preset\('dcgan_mnist'\)"):
         presets.get("dcgan_mnist")

@@ -13,13 +13,13 @@ Sources:
 - `from_arrays(images)` and `from_folder(path)`.
 """
 
-import difflib
 from importlib import resources
 
 import numpy as np
 
 from kerasgan.datasets.pixels import check_value_range, resize, size_pair, to_unit_range
 from kerasgan.datasets.pixels import tensorflow as _tf
+from kerasgan.suggest import did_you_mean
 
 BUNDLED = {
     "mnist_sample": "10,000 MNIST training digits (1,000 per class), bundled, CC BY-SA 3.0",
@@ -213,8 +213,7 @@ def _tfds_builder(name, data_dir):
         return tfds.builder(name, data_dir=data_dir)
     except tfds.core.registered.DatasetNotFoundError:
         known = list(BUNDLED) + list(tfds.list_builders())
-        close = difflib.get_close_matches(name, known, n=3)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        hint = did_you_mean(name, known)
         raise ValueError(
             "Unknown dataset. Expected 'mnist_sample' or a tensorflow-datasets name "
             f"such as 'mnist', 'fashion_mnist' or 'cifar10'. Received: name={name!r}.{hint}"

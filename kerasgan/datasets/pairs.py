@@ -12,7 +12,6 @@ composited onto white. The named sets are fetched from the package registries an
 converted once (see `kerasgan.datasets.sources`).
 """
 
-import difflib
 import os
 
 import numpy as np
@@ -27,6 +26,7 @@ from kerasgan.datasets.pixels import (
 )
 from kerasgan.datasets.pixels import tensorflow as _tf
 from kerasgan.datasets.sources import DOMAIN_SETS, PAIR_SETS, prepare
+from kerasgan.suggest import did_you_mean
 
 __all__ = [
     "DOMAIN_SETS",
@@ -87,8 +87,7 @@ def _check_name(name, known, other, other_loader):
         return
     if name in other:
         raise ValueError(f"{name!r} is not a set of this kind: load it with `{other_loader}({name!r})`.")
-    close = difflib.get_close_matches(str(name), list(known) + list(other), n=3)
-    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    hint = did_you_mean(name, list(known) + list(other))
     raise ValueError(f"Unknown dataset. Expected one of {sorted(known)}. Received: name={name!r}.{hint}")
 
 

@@ -12,7 +12,6 @@ sigmoid. `kerasgan.render.render_voxels` draws them.
 - `from_voxel_arrays(voxels)`: your own grids.
 """
 
-import difflib
 
 import numpy as np
 
@@ -20,6 +19,7 @@ from kerasgan.datasets import sources
 from kerasgan.datasets.images import _check_batch_size
 from kerasgan.datasets.pixels import tensorflow as _tf
 from kerasgan.datasets.sources import DOMAIN_SETS, PAIR_SETS, VOXEL_SETS
+from kerasgan.suggest import did_you_mean
 
 __all__ = ["VOXEL_SETS", "from_voxel_arrays", "load_voxels", "voxel_arrays"]
 
@@ -60,8 +60,7 @@ def _check_name(name):
     if name in PAIR_SETS or name in DOMAIN_SETS:
         loader = "load_pairs" if name in PAIR_SETS else "load_domains"
         raise ValueError(f"{name!r} holds images, not voxels: load it with `kerasgan.datasets.{loader}({name!r})`.")
-    close = difflib.get_close_matches(str(name), list(VOXEL_SETS), n=3)
-    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    hint = did_you_mean(name, VOXEL_SETS)
     raise ValueError(f"Unknown voxel set. Expected one of {sorted(VOXEL_SETS)}. Received: name={name!r}.{hint}")
 
 
@@ -83,8 +82,7 @@ def _selected(all_categories, categories, name):
     if unknown:
         order = np.argsort(-counts, kind="stable")
         available = ", ".join(f"{names[index]} ({counts[index]})" for index in order)
-        close = difflib.get_close_matches(unknown[0], [str(category) for category in names], n=3)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        hint = did_you_mean(unknown[0], names)
         raise ValueError(
             f"Unknown categories {unknown} for {name!r}. Expected some of (shapes in the whole set): "
             f"{available}. Received: categories={categories!r}.{hint}"
