@@ -74,14 +74,30 @@ def test_tfds_dataset_by_name_offline():
 
 def test_from_folder(tmp_path):
     rng = np.random.default_rng(0)
-    for label in ("cats", "dogs"):
+    # Dark cats, bright dogs: each image must arrive with its own folder's label.
+    for label, (low, high) in (("cats", (0, 60)), ("dogs", (190, 256))):
         (tmp_path / label).mkdir()
         for index in range(3):
-            pixels = rng.integers(0, 256, (12, 12, 3), dtype=np.uint8)
+            pixels = rng.integers(low, high, (12, 12, 3), dtype=np.uint8)
             Image.fromarray(pixels).save(tmp_path / label / f"{index}.png")
-    images, labels = next(iter(datasets.from_folder(tmp_path, image_size=8, batch_size=6, labels=True)))
-    assert tuple(images.shape) == (6, 8, 8, 3)
-    assert -1.0 <= float(np.min(images)) and float(np.max(images)) <= 1.0
-    assert sorted(np.asarray(labels).tolist()) == [0, 0, 0, 1, 1, 1]
+    images, labels = next(iter(datasets.from_folder(tmp_path, image_size=8, batch_size=6, labels=True, seed=0)))
+    images, labels = np.asarray(images), np.asarray(labels)
+    assert images.shape == (6, 8, 8, 3)
+    assert -1.0 <= images.min() and images.max() <= 1.0
+    assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
+    np.testing.assert_array_equal(images.mean(axis=(1, 2, 3)) > 0, labels == 1)
     grey = next(iter(datasets.from_folder(tmp_path, image_size=8, channels=1, batch_size=6)))
     assert tuple(grey.shape) == (6, 8, 8, 1)
+
+
+def test_from_folder_names_an_unreadable_file_and_a_folder_without_classes(tmp_path):
+    rng = np.random.default_rng(0)
+    for index in range(3):
+        Image.fromarray(rng.integers(0, 256, (12, 12, 3), dtype=np.uint8)).save(tmp_path / f"{index}.png")
+    with pytest.raises(ValueError, match=r"each sub-folder of the directory is a class.*no sub-folders \(3 images directly in it\)"):
+        datasets.from_folder(tmp_path, image_size=8, batch_size=2, labels=True)
+    (tmp_path / "bad.png").write_text("not an image")
+    with pytest.raises(ValueError, match=r"bad\.png', which is not a readable image"):
+        datasets.from_folder(tmp_path, image_size=8, batch_size=2)
+    with pytest.raises(ValueError, match="which is not a folder"):
+        datasets.from_folder(tmp_path / "absent", image_size=8)

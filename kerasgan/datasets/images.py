@@ -13,6 +13,7 @@ Sources:
 - `from_arrays(images)` and `from_folder(path)`.
 """
 
+import os
 from importlib import resources
 
 import numpy as np
@@ -261,6 +262,39 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
     return _pipeline(dataset, batch_size, shuffle, 20_000, drop_remainder, seed)
 
 
+FOLDER_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+
+
+def _check_image_folder(directory, labels):
+    """Fails before training, naming the file or the layout at fault, where Keras would
+    fail mid-epoch on an unreadable file or say only "No images found"."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not os.path.isdir(directory):
+        raise ValueError(f"Expected a folder of images. Received: directory={directory!r}, which is not a folder.")
+    if labels:
+        classes = [entry.name for entry in os.scandir(directory) if entry.is_dir()]
+        if not classes:
+            loose = sum(name.lower().endswith(FOLDER_IMAGE_EXTENSIONS) for name in os.listdir(directory))
+            raise ValueError(
+                f"With labels, each sub-folder of the directory is a class. Received: {directory!r} with no "
+                f"sub-folders ({loose} images directly in it). Put each class's images in a sub-folder."
+            )
+    for root, _, names in os.walk(directory):
+        for name in sorted(names):
+            if not name.lower().endswith(FOLDER_IMAGE_EXTENSIONS):
+                continue
+            path = os.path.join(root, name)
+            try:
+                with Image.open(path):  # reads the header only: fast on large folders
+                    pass
+            except (UnidentifiedImageError, OSError) as error:
+                raise ValueError(
+                    f"Expected readable image files. Received: {path!r}, which is not a readable image "
+                    f"({error}). Remove or replace it."
+                ) from None
+
+
 def from_folder(
     directory,
     image_size,
@@ -289,6 +323,7 @@ def from_folder(
     _check_batch_size(batch_size)
     if channels not in (1, 3):
         raise ValueError(f"Expected channels 1 or 3. Received: channels={channels!r}")
+    _check_image_folder(directory, labels)
     dataset = keras.utils.image_dataset_from_directory(
         directory,
         labels="inferred" if labels else None,
