@@ -1,4 +1,4 @@
-"""`gan.export` writes a SavedModel generator with a serving signature."""
+"""`gan.export` writes a SavedModel generator with a serving signature (TensorFlow and JAX)."""
 
 import keras
 import numpy as np
@@ -6,8 +6,11 @@ import pytest
 
 import kerasgan
 
+# TensorFlow and JAX (through jax2tf) export; torch refuses, with the way round.
+EXPORTS = pytest.mark.skipif(keras.backend.backend() == "torch", reason="export refuses the torch backend (tested below)")
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+
+@EXPORTS
 def test_exported_generator_serves_latents(tmp_path):
     import tensorflow as tf
 
@@ -21,7 +24,7 @@ def test_exported_generator_serves_latents(tmp_path):
     assert "serve" in served.signatures or "serving_default" in served.signatures
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+@EXPORTS
 def test_exported_conditional_generator_takes_latents_and_labels(tmp_path):
     import tensorflow as tf
 
@@ -36,7 +39,7 @@ def test_exported_conditional_generator_takes_latents_and_labels(tmp_path):
     assert len(tf.nest.flatten(signature)) == 2, signature
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+@EXPORTS
 def test_exported_stylegan_serves_latents_clipped_to_the_pixel_range(tmp_path):
     import tensorflow as tf
 
@@ -50,7 +53,7 @@ def test_exported_stylegan_serves_latents_clipped_to_the_pixel_range(tmp_path):
     np.testing.assert_allclose(images, keras.ops.convert_to_numpy(gan(latents)), atol=1e-5)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="reloaded with TensorFlow here")
+@EXPORTS
 def test_exported_gan3d_serves_latents_to_voxels(tmp_path):
     import tensorflow as tf
 
@@ -61,3 +64,10 @@ def test_exported_gan3d_serves_latents_to_voxels(tmp_path):
     voxels = served.serve(latents).numpy()
     assert voxels.shape == (2, 8, 8, 8, 1)
     np.testing.assert_allclose(voxels, gan.generate_from(latents), atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="the torch backend's refusal")
+def test_export_on_torch_says_how_to_export(tmp_path):
+    gan = kerasgan.presets.dcgan(image_shape=(28, 28, 1), latent_dim=8, base_filters=4, seed=0)
+    with pytest.raises(NotImplementedError, match="export it with KERAS_BACKEND=tensorflow"):
+        gan.export(tmp_path / "generator")

@@ -155,6 +155,7 @@ class StopOnNaN(keras.callbacks.Callback):
                     raise FloatingPointError(
                         f"Training stopped: {key} became {value} at epoch {self._epoch + 1}, "
                         f"batch {batch + 1}. The weights in memory are no longer usable; "
-                        "checkpoints written before this batch are intact. Try a lower "
-                        "learning rate, label smoothing, or a loss with gradient penalty."
+                        "checkpoints written before this batch are intact. Check the data for "
+                        "NaN or infinite values (only the first batch is checked before training), "
+                        "then try a lower learning rate, label smoothing, or a loss with gradient penalty."
                     )
