@@ -35,7 +35,8 @@ def test_every_preset_is_covered():
 
 
 # JAX compiles each case for seconds: there the fast suite runs float16 (its own
-# optimizer path, `stateless_apply`), and bfloat16 with the slow tests.
+# optimizer path, `stateless_apply`); bfloat16 is a slow test there, which CI runs on
+# TensorFlow only.
 JAX_SLOW = pytest.mark.slow if keras.backend.backend() == "jax" else ()
 
 

@@ -13,8 +13,9 @@ from helpers import require_fid_weights, require_prepared, require_tfds_dataset
 from kerasgan import cli, presets, pretrained
 
 SHIPPED = presets.pretrained()
-# The checks that run the Inception network run with the slow tests; on JAX, whose CPU
-# compiles each network for a minute or so, all but a few do.
+# The checks that run the Inception network are slow tests; on JAX, whose CPU compiles
+# each network for a minute or so, all but a few are. CI runs the slow tests on
+# TensorFlow only, so there every model's check runs; on JAX, these three.
 SLOW_CHECKS = {name for name, manifest in SHIPPED.items() if manifest["check"]["metric"] == "fid"}
 if keras.backend.backend() == "jax":
     SLOW_CHECKS |= set(SHIPPED) - {"dcgan_mnist", "cgan_mnist", "pix2pix_openmoji"}

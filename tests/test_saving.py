@@ -26,7 +26,7 @@ from kerasgan.engine import AdversarialModel
 # gradient) and keeps no state that DCGAN does not (two Adams): it runs with the slow tests.
 # JAX compiles every fresh model for seconds: there the fast suite keeps one preset per
 # kind of state (two Adams and BatchNorm; labels; RMSprop; EMA, ADA and w_avg; three
-# optimizers and image pools), the others run with the slow tests.
+# optimizers and image pools), the others are slow tests, which CI runs on TensorFlow only.
 JAX_FAST = ("dcgan", "cgan", "wgan", "stylegan", "cyclegan")
 SLOW = {"wgan_gp"} | (set(TINY_PRESETS) - set(JAX_FAST) if keras.backend.backend() == "jax" else set())
 PRESETS = [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in TINY_PRESETS]
