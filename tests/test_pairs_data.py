@@ -378,7 +378,6 @@ def fake_openmoji(path):
 
 
 def test_convert_openmoji_keeps_one_target_per_line_drawing(tmp_path):
-    pytest.importorskip("cairosvg")
     arrays = sources.convert_openmoji(fake_openmoji(tmp_path / "openmoji-17.0.0.tgz"))
     assert arrays["names"].tolist() == ["A", "B"]  # no skin-tone duplicate, no flag
     assert arrays["inputs"].shape == arrays["targets"].shape == (2, 64, 64, 3)
@@ -470,7 +469,6 @@ def test_prepare_from_a_source_dir_then_load(home, tmp_path):
 
 
 def test_prepare_and_load_pairs_from_a_fake_openmoji(home, tmp_path):
-    pytest.importorskip("cairosvg")
     source_dir = tmp_path / "sources"
     source_dir.mkdir()
     fake_openmoji(source_dir / "openmoji-17.0.0.tgz")

@@ -347,7 +347,6 @@ def unpack(arrays):
 
 
 def test_convert_furniture_places_and_fills_the_meshes(tmp_path):
-    pytest.importorskip("trimesh")
     folder, jar = write_catalogs(tmp_path / "furniture")
     arrays = sources.convert_furniture(str(folder), str(jar), resolution=32)
     assert arrays["names"].tolist() == ["Test#box", "Test#pillar", "eTeks#car"]  # the empty mesh skipped
@@ -388,7 +387,6 @@ def test_category_rules_and_properties():
 
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb (Debian) to build the fake packages")
 def test_prepare_furniture_from_a_source_dir_then_load(home, tmp_path):
-    pytest.importorskip("trimesh")
     folder, jar = write_catalogs(tmp_path / "catalogs")
     source_dir = tmp_path / "sources"
     source_dir.mkdir()
