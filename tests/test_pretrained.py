@@ -86,7 +86,7 @@ def test_from_preset_samples_at_once_and_trains_on():
     assert any(not np.allclose(a, b) for a, b in zip(before, gan.generator.get_weights()))
 
 
-def test_stylegan_ships_its_moving_average_and_fine_tunes_from_it():
+def test_stylegan_ships_its_moving_average_as_the_weights_fine_tuning_starts_from():
     gan = presets.from_preset("stylegan_emoji")
     for averaged, trained in zip(gan.ema_generator.weights, gan.generator.weights):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(averaged), keras.ops.convert_to_numpy(trained))
