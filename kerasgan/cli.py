@@ -226,6 +226,8 @@ def train(args):
         model.export(export_path, verbose=False)
         print(f"SavedModel generator: {export_path}/")
     except NotImplementedError as error:
+        if os.path.isdir(export_path):  # an earlier part of the run's, which no longer matches the model
+            shutil.rmtree(export_path)
         print(f"SavedModel generator not written: {error}")
 
 
@@ -299,7 +301,7 @@ def _record_run(out, seconds, resumed):
 
 def translate(args):
     import numpy as np
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
     from kerasgan.datasets import composite_on_white, to_uint8
     from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
@@ -325,7 +327,11 @@ def translate(args):
     height, width, channels = shape
     images = []
     for name in names:
-        with Image.open(os.path.join(args.input, name)) as image:
+        try:
+            image = Image.open(os.path.join(args.input, name))
+        except (UnidentifiedImageError, OSError) as error:
+            raise SystemExit(f"error: {os.path.join(args.input, name)!r} is not a readable image ({error}).") from None
+        with image:
             image = composite_on_white(np.asarray(image.convert("RGBA")))
             image = Image.fromarray(image).convert("L" if channels == 1 else "RGB")
             if image.size != (width, height):

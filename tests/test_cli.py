@@ -218,6 +218,9 @@ def test_sample_and_translate_say_which_command_fits_the_model(tmp_path):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     with pytest.raises(SystemExit, match="INPUT is a folder of images. Received: .*which does not exist"):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "absent"), "--out", str(tmp_path / "out")])
+    (tmp_path / "in" / "broken.png").write_text("not an image")
+    with pytest.raises(SystemExit, match=r"broken\.png' is not a readable image"):
+        cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     with pytest.raises(SystemExit, match="--direction chooses a CycleGAN's direction"):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--direction", "b_to_a"])
 
