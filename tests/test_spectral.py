@@ -36,3 +36,18 @@ def test_conv_output_uses_the_normalized_kernel():
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(layer(images)), keras.ops.convert_to_numpy(plain(images)), atol=1e-5
     )
+
+
+def test_inference_before_training_does_not_depend_on_the_vectors_length():
+    # The power-iteration vector starts as a random draw, not a unit vector: sigma must
+    # not scale with its length (an untrained layer was off by ~10x).
+    layer = SpectralDense(6)
+    inputs = np.random.default_rng(2).standard_normal((4, 10)).astype("float32")
+    before = keras.ops.convert_to_numpy(layer(inputs))
+    layer.vector_u.assign(10.0 * keras.ops.convert_to_numpy(layer.vector_u))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(inputs)), before, rtol=1e-5)
+    # With unit vectors the estimate v W u^T is at most the largest singular value (with
+    # |u| = 10 unnormalised, it would be up to 10 times that).
+    true_sigma = _largest_singular_value(layer.kernel)
+    estimate = true_sigma / _largest_singular_value(layer.spectral_kernel(training=False))
+    assert 0 < estimate <= true_sigma * (1 + 1e-5)

@@ -35,7 +35,9 @@ class _SpectralKernel:
 
     def spectral_kernel(self, training):
         matrix = ops.reshape(self.kernel, (-1, self.kernel.shape[-1]))
-        vector_u = self.vector_u
+        # Normalised here too: the initial draw is not a unit vector, and sigma scales
+        # with |u| (an untrained layer's inference would be off by that factor).
+        vector_u = _l2_normalize(self.vector_u)
         if training:
             # One power iteration; u and v carry no gradient (Miyato et al., Alg. 1).
             vector_v = _l2_normalize(ops.matmul(vector_u, ops.transpose(matrix)))
