@@ -177,7 +177,8 @@ def test_stylegan_rejects_a_plain_generator():
 
 
 def test_a_tiny_stylegan_learns_the_colour_of_the_data():
-    # Data: bright squares on a dark ground; the untrained generator outputs ~0 grey.
+    # Data: bright squares on a dark ground (mean -0.4); the untrained generator's mean
+    # image is far from the data's (0.36-0.51 away, by backend).
     rng = np.random.default_rng(0)
     images = np.full((256, 8, 8, 1), -0.8, "float32")
     for image, (top, left) in zip(images, rng.integers(0, 4, (256, 2))):
@@ -188,10 +189,12 @@ def test_a_tiny_stylegan_learns_the_colour_of_the_data():
     )
 
     def error(samples):
-        # The mean image and the spread of pixel values, against the data's.
-        return np.abs(samples.mean(axis=0) - images.mean(axis=0)).mean() + abs(samples.std() - images.std())
+        # The mean image against the data's: where the bright squares fall, and how dark the rest is.
+        return np.abs(samples.mean(axis=0) - images.mean(axis=0)).mean()
 
     before = error(gan.generate(256, seed=0))
     gan.fit(images, batch_size=16, epochs=8, verbose=0)
-    after = error(gan.generate(256, seed=0))
-    assert after < 0.5 * before, (before, after)
+    samples = gan.generate(256, seed=0)
+    # Measured: 0.41, 0.23 and 0.29 of the untrained error on torch, TensorFlow and JAX.
+    assert error(samples) < 0.5 * before, (before, error(samples))
+    assert samples.std() > 0.5  # bright and dark pixels (the data: 0.69), not one grey
