@@ -304,6 +304,7 @@ def translate(args):
     from PIL import Image, UnidentifiedImageError
 
     from kerasgan.datasets import composite_on_white, to_uint8
+    from kerasgan.datasets.pixels import IMAGE_EXTENSIONS
     from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
     from kerasgan.files import atomic_write
 
@@ -321,7 +322,7 @@ def translate(args):
             raise SystemExit(f"error: --direction chooses a CycleGAN's direction; a Pix2Pix translates one way. Received: --direction {args.direction}.")
         shape = model.source_shape
         run = model.translate
-    names = sorted(n for n in os.listdir(args.input) if n.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".gif")))
+    names = sorted(n for n in os.listdir(args.input) if n.lower().endswith(IMAGE_EXTENSIONS))
     if not names:
         raise SystemExit(f"error: no images (png, jpg, bmp, gif) in {args.input!r}.")
     height, width, channels = shape

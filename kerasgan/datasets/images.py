@@ -18,7 +18,13 @@ from importlib import resources
 
 import numpy as np
 
-from kerasgan.datasets.pixels import check_value_range, resize, size_pair, to_unit_range
+from kerasgan.datasets.pixels import (
+    IMAGE_EXTENSIONS,
+    check_value_range,
+    resize,
+    size_pair,
+    to_unit_range,
+)
 from kerasgan.datasets.pixels import tensorflow as _tf
 from kerasgan.suggest import did_you_mean
 
@@ -262,9 +268,6 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
     return _pipeline(dataset, batch_size, shuffle, 20_000, drop_remainder, seed)
 
 
-FOLDER_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
-
-
 def _check_image_folder(directory, labels):
     """Fails before training, naming the file or the layout at fault, where Keras would
     fail mid-epoch on an unreadable file or say only "No images found"."""
@@ -275,14 +278,14 @@ def _check_image_folder(directory, labels):
     if labels:
         classes = [entry.name for entry in os.scandir(directory) if entry.is_dir()]
         if not classes:
-            loose = sum(name.lower().endswith(FOLDER_IMAGE_EXTENSIONS) for name in os.listdir(directory))
+            loose = sum(name.lower().endswith(IMAGE_EXTENSIONS) for name in os.listdir(directory))
             raise ValueError(
                 f"With labels, each sub-folder of the directory is a class. Received: {directory!r} with no "
                 f"sub-folders ({loose} images directly in it). Put each class's images in a sub-folder."
             )
     for root, _, names in os.walk(directory):
         for name in sorted(names):
-            if not name.lower().endswith(FOLDER_IMAGE_EXTENSIONS):
+            if not name.lower().endswith(IMAGE_EXTENSIONS):
                 continue
             path = os.path.join(root, name)
             try:

@@ -19,6 +19,7 @@ import numpy as np
 from kerasgan.datasets import sources
 from kerasgan.datasets.images import _check_batch_size
 from kerasgan.datasets.pixels import (
+    IMAGE_EXTENSIONS,
     check_value_range,
     composite_on_white,
     resize,
@@ -42,7 +43,6 @@ __all__ = [
 ]
 
 SPLITS = ("train", "test")
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 
 
 # ------------------------------------------------------------------- checks

@@ -9,6 +9,9 @@ kerasgan.
 
 import numpy as np
 
+# The image files every folder loader (and `kerasgan translate`) reads.
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+
 
 def tensorflow():
     # Imported on first use, so that `import kerasgan` works where only JAX or
