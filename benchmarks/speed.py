@@ -11,9 +11,10 @@ ms per step, with the device, and ratios of kerasgan to its hand-written baselin
 
 Defaults: on a GPU, DCGAN-64 (64x64x3, 64 base filters: the pytorch/examples shapes)
 at batch 128 and 512; without one, a config that finishes on a 2-core CPU in minutes,
-32x32x3, 32 base filters, batch 64 and 128. The rows `torch_compile_bf16`
-and `*_async` run by default on a GPU only; name them in `--rows`
-to run them on the CPU. Each row reports its best of `--repeats` timed blocks.
+32x32x3, 32 base filters, batch 64 and 128. The row `torch_compile_bf16` runs by
+default on a GPU only; name it in `--rows` to run it on the CPU. Each row reports its
+best of `--repeats` timed blocks: images per second, ms per step, and the host CPU ms
+per step (the process's CPU time: what feeding and dispatch cost the host).
 
 Rows (all train the same DCGAN: Adam(2e-4, beta_1=0.5), non-saturating BCE, BatchNorm):
     torch_eager          plain PyTorch, the pytorch/examples DCGAN loop (D on real, D on
@@ -26,20 +27,26 @@ Rows (all train the same DCGAN: Adam(2e-4, beta_1=0.5), non-saturating BCE, Batc
                          the same work per step as kerasgan's GAN (D update on real and
                          fresh fakes, then a G update on new latents). Batches are numpy
                          slices turned into jnp arrays each step, as a user's loop would.
+    jax_device(_bf16)    the same step, with every batch already on the device (one
+                         array put there before timing): no host work but dispatch. The
+                         strongest baseline, and the one kerasgan's JAX rows are
+                         compared with.
     kerasgan_jax(_bf16)  kerasgan.presets.dcgan trained with plain `fit` on a numpy array.
                          The preset runs the generator once per step (reuse_fakes, as
                          torch_eager does).
+    kerasgan_*_uint8     the same, fit on the array as uint8 pixels (a quarter of the
+                         bytes to slice and copy; the step maps them to [-1, 1]).
     kerasgan_torch       the same on the torch backend.
     kerasgan_*_fresh     the preset with reuse_fakes=False: the G update draws new
                          latents, the same work per step as jax_loop, torch_eager_regen
                          and keras_train_step_tf.
-    kerasgan_*_async     the same, with a kerasgan.callbacks.StopOnNaN marked async_safe:
-                         its NaN check leaves the training thread, so fit no longer
-                         waits for every step's losses (isolates that host sync).
     keras_train_step_tf  a plain Keras custom `train_step` (keras-io DCGAN style:
                          GradientTape, same networks and losses), default compile.
     kerasgan_tf(_xla)    kerasgan's preset on TensorFlow; _xla recompiles it with
                          jit_compile=True and the same optimizers.
+    family_NAME_SIZE     another family's preset (stylegan, pix2pix, cyclegan) at SIZE px,
+                         RGB, trained with `fit` on JAX at its own batch size (listed in
+                         FAMILY_ROWS), beside the DCGAN rows: what the other families cost.
 Timing: the compiling steps are excluded; `--steps` steps are timed, ending on a sync
 (block_until_ready, cuda synchronize, or `fit`'s end-of-epoch logs).
 """
@@ -65,26 +72,43 @@ ROWS = {
     "torch_compile_bf16": ("torch", "bf16 autocast", None),
     "jax_loop": ("jax", "fp32", None),
     "jax_loop_bf16": ("jax", "mixed_bfloat16", None),
-    "kerasgan_jax": ("jax", "fp32", "jax_loop"),
-    "kerasgan_jax_bf16": ("jax", "mixed_bfloat16", "jax_loop_bf16"),
-    "kerasgan_jax_async": ("jax", "fp32", "jax_loop"),
-    "kerasgan_jax_fresh": ("jax", "fp32", "jax_loop"),
+    "jax_device": ("jax", "fp32", None),
+    "jax_device_bf16": ("jax", "mixed_bfloat16", None),
+    "kerasgan_jax": ("jax", "fp32", "jax_device"),
+    "kerasgan_jax_uint8": ("jax", "fp32", "jax_device"),
+    "kerasgan_jax_bf16": ("jax", "mixed_bfloat16", "jax_device_bf16"),
+    "kerasgan_jax_bf16_uint8": ("jax", "mixed_bfloat16", "jax_device_bf16"),
+    "kerasgan_jax_fresh": ("jax", "fp32", "jax_device"),
     "kerasgan_torch": ("torch", "fp32", "torch_eager"),
     "kerasgan_torch_fresh": ("torch", "fp32", "torch_eager_regen"),
-    "kerasgan_torch_async": ("torch", "fp32", "torch_eager"),
     "keras_train_step_tf": ("tensorflow", "fp32", None),
     "kerasgan_tf": ("tensorflow", "fp32", "keras_train_step_tf"),
     "kerasgan_tf_fresh": ("tensorflow", "fp32", "keras_train_step_tf"),
     "kerasgan_tf_xla": ("tensorflow", "fp32", "keras_train_step_tf"),
 }
-GPU_ONLY = ("torch_compile_bf16", "kerasgan_jax_async", "kerasgan_torch_async")
+# name: (preset, image size, batch size): the other families' presets at the sizes
+# users train them, each at a batch size that fits a 2-core CPU or one GPU.
+FAMILY_ROWS = {
+    "family_stylegan_32": ("stylegan", 32, 32),
+    "family_stylegan_64": ("stylegan", 64, 32),
+    "family_pix2pix_64": ("pix2pix", 64, 16),
+    "family_pix2pix_256": ("pix2pix", 256, 4),
+    "family_cyclegan_64": ("cyclegan", 64, 4),
+    "family_cyclegan_256": ("cyclegan", 256, 1),
+}
+ROWS.update({name: ("jax", "fp32", None) for name in FAMILY_ROWS})
+GPU_ONLY = ("torch_compile_bf16", "family_pix2pix_256", "family_cyclegan_256")
 LATENT_DIM = 100
 
 
-def real_batches(args, batch_size, channels_first=False):
-    """`steps` batches of random "real" images in [-1, 1], as one numpy array."""
+def real_batches(args, batch_size, channels_first=False, uint8=False):
+    """`steps` batches of random "real" images in [-1, 1] (or as uint8 pixels), as one
+    numpy array."""
     shape = (args.image_size, args.image_size, args.channels)
-    images = np.random.default_rng(0).uniform(-1, 1, (batch_size * args.steps, *shape)).astype("float32")
+    pixels = np.random.default_rng(0).integers(0, 256, (batch_size * args.steps, *shape), dtype=np.uint8)
+    if uint8:
+        return pixels
+    images = pixels.astype("float32") / 127.5 - 1
     return np.ascontiguousarray(images.transpose(0, 3, 1, 2)) if channels_first else images
 
 
@@ -231,18 +255,24 @@ def make_jax_loop(args, batch_size):
     return jax.jit(step, donate_argnums=(0,)), state, jax.random.key(0)
 
 
-def jax_loop_row(args, batch_size):
+def jax_loop_row(args, batch_size, on_device=False):
     import jax
     import jax.numpy as jnp
 
     step, state, key = make_jax_loop(args, batch_size)
     images = real_batches(args, batch_size)
+    if on_device:  # every batch on the device before timing: (steps, batch, ...)
+        images = jax.block_until_ready(jnp.asarray(images.reshape(args.steps, batch_size, *images.shape[1:])))
+
+    def batch(i):
+        if on_device:
+            return images[i % args.steps]
+        return jnp.asarray(images[(i % args.steps) * batch_size : (i % args.steps + 1) * batch_size])
 
     def run(steps):
         nonlocal state, key
         for i in range(steps):
-            real = jnp.asarray(images[(i % args.steps) * batch_size : (i % args.steps + 1) * batch_size])
-            state, key, logs = step(state, real, key)
+            state, key, logs = step(state, batch(i), key)
         jax.block_until_ready((state, logs))
 
     return timed(run, args), f"jax {jax.__version__}, {jax.devices()[0].device_kind}"
@@ -294,12 +324,14 @@ def keras_train_step_model():
 # ---- rows trained with fit ----------------------------------------------------------
 
 
-def fit_row(args, batch_size, model, callbacks=()):
+def fit_row(args, batch_size, model, callbacks=(), uint8=False, pairs=False):
     """`(wall, process cpu)` seconds of each epoch (`steps` steps) of `model.fit` on a
-    numpy array, after a warm-up fit that compiles."""
+    numpy array (two, for `pairs`: Pix2Pix and CycleGAN), after a warm-up fit that
+    compiles."""
     import keras
 
-    images = real_batches(args, batch_size)
+    images = real_batches(args, batch_size, uint8=uint8)
+    targets = images[::-1].copy() if pairs else None  # fit(inputs, targets), fit(images_a, images_b)
     times = []
 
     class Timer(keras.callbacks.Callback):
@@ -310,8 +342,8 @@ def fit_row(args, batch_size, model, callbacks=()):
         def on_epoch_end(self, epoch, logs=None):  # after the end-of-epoch state sync
             times.append((time.perf_counter() - self.start, time.process_time() - self.cpu))
 
-    model.fit(images, batch_size=batch_size, epochs=1, steps_per_epoch=args.warmup_steps, verbose=0, callbacks=list(callbacks))
-    model.fit(images, batch_size=batch_size, epochs=args.repeats, verbose=0, callbacks=[Timer(), *callbacks])
+    model.fit(images, targets, batch_size=batch_size, epochs=1, steps_per_epoch=args.warmup_steps, verbose=0, callbacks=list(callbacks))
+    model.fit(images, targets, batch_size=batch_size, epochs=args.repeats, verbose=0, callbacks=[Timer(), *callbacks])
     return times
 
 
@@ -339,9 +371,15 @@ def keras_row(args, batch_size, name):
 
     if ROWS[name][1] == "mixed_bfloat16":
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    if name == "jax_loop" or name == "jax_loop_bf16":
-        return jax_loop_row(args, batch_size)
     shape = (args.image_size, args.image_size, args.channels)
+    if name in FAMILY_ROWS:
+        import kerasgan
+
+        preset = FAMILY_ROWS[name][0]
+        model = getattr(kerasgan.presets, preset)(image_shape=shape, seed=0)
+        return fit_row(args, batch_size, model, pairs=preset != "stylegan"), keras_device()
+    if name.startswith(("jax_loop", "jax_device")):
+        return jax_loop_row(args, batch_size, on_device=name.startswith("jax_device"))
     if name == "keras_train_step_tf":
         from kerasgan.networks import dcgan_discriminator, dcgan_generator
 
@@ -356,19 +394,18 @@ def keras_row(args, batch_size, name):
             model = kerasgan.presets.dcgan(image_shape=shape, base_filters=args.base_filters, reuse_fakes=False, seed=0)
         if name == "kerasgan_tf_xla":
             model.compile(d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer, jit_compile=True)
-        if name.endswith("_async"):
-            class AsyncStopOnNaN(kerasgan.callbacks.StopOnNaN):
-                async_safe = True
-
-            return fit_row(args, batch_size, model, [AsyncStopOnNaN()]), keras_device()
-    return fit_row(args, batch_size, model), keras_device()
+    return fit_row(args, batch_size, model, uint8=name.endswith("_uint8")), keras_device()
 
 
 def run_row(args, name):
     if args.threads:  # before any framework sizes its thread pools
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.threads])
         os.environ["OMP_NUM_THREADS"] = str(args.threads)
-    for batch_size in args.batch_sizes:
+    batch_sizes = args.batch_sizes
+    if name in FAMILY_ROWS:
+        _, args.image_size, batch_size = FAMILY_ROWS[name]
+        batch_sizes = [batch_size]
+    for batch_size in batch_sizes:
         if name.startswith("torch_"):
             times, device = torch_row(args, batch_size, compiled=name == "torch_compile_bf16", regenerate=name == "torch_eager_regen")
         else:
@@ -416,21 +453,32 @@ def table(records, args, gpu):
         f"DCGAN {config}; device: {gpu or 'no GPU'}; CPU: {cpu_name()}",
         "",
         "| row | backend | precision | "
-        + " | ".join(f"batch {b}: img/s (ms/step)" for b in args.batch_sizes)
+        + " | ".join(f"batch {b}: img/s (ms/step, host ms/step)" for b in args.batch_sizes)
         + " | ratio to baseline |",
         "| --- | --- | --- | " + " | ".join("---" for _ in args.batch_sizes) + " | --- |",
     ]
-    for name in args.rows:
+    for name in [row for row in args.rows if row not in FAMILY_ROWS]:
         backend, precision, baseline = ROWS[name]
         cells, ratios = [], []
         for b in args.batch_sizes:
             record = by_row.get(name, {}).get(b)
-            cells.append(f"{record['images_per_second']:,.0f} ({record['ms_per_step']:.1f})" if record else "failed")
+            cells.append(
+                f"{record['images_per_second']:,.0f} ({record['ms_per_step']:.1f}, {record['cpu_ms_per_step']:.1f})"
+                if record else "failed"
+            )
             base = by_row.get(baseline, {}).get(b)
             if record and base:
                 ratios.append(f"{record['images_per_second'] / base['images_per_second']:.2f}x")
         ratio = f"{' / '.join(ratios)} of {baseline}" if ratios else ""
         lines.append(f"| {name} | {backend} | {precision} | " + " | ".join(cells) + f" | {ratio} |")
+    family = [record for record in records if record["row"] in FAMILY_ROWS]
+    if family:
+        lines += ["", "Other families' presets (`fit`, fp32, RGB):", "",
+                  "| row | image size | batch | img/s | ms/step | host ms/step |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            f"| {r['row']} | {r['image_shape'][0]} | {r['batch_size']} | {r['images_per_second']:,.1f} | "
+            f"{r['ms_per_step']:.1f} | {r['cpu_ms_per_step']:.1f} |" for r in family
+        ]
     versions = dict.fromkeys(part for r in records for part in r["device"].split(", "))
     threads = f"; pinned to {args.threads} core(s)" if args.threads else ""
     lines += ["", f"Best of {args.repeats} blocks of {args.steps} steps per cell{threads}. Versions and devices: " + ", ".join(versions)]

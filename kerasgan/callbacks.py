@@ -169,6 +169,11 @@ class TrainingCurves(keras.callbacks.Callback):
             resumed run. Defaults to False.
     """
 
+    # Its batch-end hook touches only its own lists, which `on_epoch_end` reads after
+    # Keras has waited for the worker thread: on JAX and PyTorch the curves are
+    # recorded off the training thread and do not hold the steps up.
+    async_safe = True
+
     def __init__(self, path="training_curves.png", every_n_batches=10, resume=False):
         super().__init__()
         self.path = os.fspath(path)

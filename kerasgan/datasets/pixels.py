@@ -1,12 +1,15 @@
 """The pixel convention, in one place: images are float32 in [-1, 1].
 
 Loaders map pixels with `to_unit_range` (`uint8 / 127.5 - 1`); `to_uint8` maps
-generated images back for display and for metrics. `resize` is the one resize every
+generated images back for display and for metrics. Training data may also arrive as
+uint8 (a quarter of the bytes to slice and copy each step); a model's step maps it
+with `device_unit_range`, the same formula in `keras.ops`, on the device. `resize` is the one resize every
 loader uses (bilinear, antialiased), and `composite_on_white` the one way transparent
 images (RGBA, grey + alpha) become opaque. A leaf module: it imports nothing of
 kerasgan.
 """
 
+import keras
 import numpy as np
 
 # The image files every folder loader (and `kerasgan translate`) reads.
@@ -45,6 +48,15 @@ def to_unit_range(images, value_range=(0, 255)):
     low, high = value_range
     images = tf.cast(images, tf.float32)
     return (images - low) * (2.0 / (high - low)) - 1.0
+
+
+def device_unit_range(images):
+    """Maps a training batch to float32 in [-1, 1] inside the step: uint8 pixels as
+    `to_unit_range` does, other dtypes (images already in [-1, 1]) unchanged."""
+    images = keras.ops.convert_to_tensor(images)
+    if keras.backend.standardize_dtype(images.dtype) != "uint8":
+        return images
+    return keras.ops.cast(images, "float32") * (2.0 / 255.0) - 1.0
 
 
 def to_uint8(images):

@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import backend, losses
+from kerasgan.datasets.pixels import device_unit_range
 from kerasgan.engine import AdversarialModel, Update
 from kerasgan.layers.augment import make_augment
 from kerasgan.models.guards import check_training_data
@@ -364,7 +365,7 @@ class GAN(AdversarialModel):
 
     def prepare_batch(self, data):
         real_images, labels = self.unpack(data)
-        real_images = ops.convert_to_tensor(real_images)
+        real_images = device_unit_range(real_images)
         batch = {"real_images": real_images, "labels": labels, "batch_size": ops.shape(real_images)[0]}
         if self.reuse_fakes:
             # The step's one generator pass; the generator update pulls its gradients back through it.

@@ -72,8 +72,9 @@ def first_batch(data):
 
 
 def check_images(images, image_shape, what="training images", network="the generator's output", signed=True):
-    """Fails, saying what was expected and received, unless `images` is a float batch of
-    shape `(batch, *image_shape)` with values in [-1, 1]."""
+    """Fails, saying what was expected and received, unless `images` is a batch of
+    shape `(batch, *image_shape)` holding floats in [-1, 1] or, for images (`signed`),
+    uint8 pixels, which the model's step maps to [-1, 1] on the device."""
     images = keras.ops.convert_to_numpy(images)
     if tuple(images.shape[1:]) != tuple(image_shape):
         hint = (
@@ -86,11 +87,15 @@ def check_images(images, image_shape, what="training images", network="the gener
             f"Expected {what} of shape (batch, {', '.join(map(str, image_shape))}), {network} "
             f"shape. Received: {what} of shape {tuple(images.shape)}.{hint}"
         )
+    if signed and images.dtype == np.uint8:
+        return  # pixels in [0, 255], whatever their values
     if not np.issubdtype(images.dtype, np.floating):
+        accepted = "uint8 pixels or floats in [-1, 1]" if signed else "floats in [0, 1]"
         raise ValueError(
-            f"Expected float {what} in [-1, 1]. Received: dtype "
+            f"Expected {what} as {accepted}. Received: dtype "
             f"{images.dtype} with values in [{images.min()}, {images.max()}]. "
-            "Rescale with images / 127.5 - 1 or load through kerasgan.datasets."
+            + ("Convert with images.astype('uint8'), rescale with images / 127.5 - 1, or load through kerasgan.datasets."
+               if signed else "Load them through kerasgan.datasets.")
         )
     low, high = float(images.min()), float(images.max())
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -134,9 +139,20 @@ class StopOnNaN(keras.callbacks.Callback):
     `GAN.fit` adds it unless one is given. The error is raised before the epoch
     ends, so checkpoint callbacks keep the last good weights on disk.
 
+    The check does not hold training up. On JAX and PyTorch, Keras runs batch-end
+    callbacks on a worker thread when every callback is `async_safe`, so the step
+    that reads the losses runs there while the next steps are dispatched; an error
+    raised there reaches `fit` at the next batch end or, at the latest, before any
+    callback's `on_epoch_end` (Keras waits for the worker first). It still names the
+    exact batch. TensorFlow has no such dispatch; its `fit` reads the logs every
+    batch anyway, so the check adds no host sync there either.
+
     Args:
         keys: tuple of str. The log keys to watch. Defaults to ("d_loss", "g_loss").
     """
+
+    # Reads only the logs it is given and the model's `stop_training` flag.
+    async_safe = True
 
     def __init__(self, keys=("d_loss", "g_loss")):
         super().__init__()

@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import losses
+from kerasgan.datasets.pixels import device_unit_range
 from kerasgan.engine import AdversarialModel, Update, refuse_torch_export
 from kerasgan.layers import ImagePool
 from kerasgan.models.guards import check_images, first_batch
@@ -166,7 +167,7 @@ class Pix2Pix(AdversarialModel):
 
     def prepare_batch(self, data):
         inputs, targets = data
-        return {"inputs": ops.convert_to_tensor(inputs), "targets": ops.convert_to_tensor(targets)}
+        return {"inputs": device_unit_range(inputs), "targets": device_unit_range(targets)}
 
     def generator_update_loss(self, batch):
         inputs, targets = batch["inputs"], batch["targets"]
@@ -338,7 +339,7 @@ class CycleGAN(AdversarialModel):
 
     def prepare_batch(self, data):
         images_a, images_b = data
-        return {"a": ops.convert_to_tensor(images_a), "b": ops.convert_to_tensor(images_b)}
+        return {"a": device_unit_range(images_a), "b": device_unit_range(images_b)}
 
     def _generator_adversarial_loss(self, outputs):
         loss = self.loss_family.generator_loss(outputs)
