@@ -519,14 +519,15 @@ def main():
         except subprocess.TimeoutExpired as error:  # keep the batch sizes it finished
             output, errors, status = error.stdout or "", "", f"timed out after {args.row_timeout:.0f}s"
             output = output.decode() if isinstance(output, bytes) else output
-        records += [json.loads(line[len("SPEED_JSON "):]) for line in output.splitlines() if line.startswith("SPEED_JSON ")]
+        new = [json.loads(line[len("SPEED_JSON "):]) for line in output.splitlines() if line.startswith("SPEED_JSON ")]
+        records += new
+        if args.json_out:  # as each row ends: a run cut short keeps the rows it finished
+            with open(args.json_out, "a") as f:
+                f.writelines(json.dumps({**record, "cpu": cpu_name(), "gpu": gpu}) + "\n" for record in new)
         print(f"[{name}: {status} in {time.perf_counter() - started:.0f}s]", file=sys.stderr, flush=True)
         if status == "failed":
             print(errors[-3000:], file=sys.stderr)
     print(table(records, args, gpu))
-    if args.json_out:
-        with open(args.json_out, "a") as f:
-            f.writelines(json.dumps({**record, "cpu": cpu_name(), "gpu": gpu}) + "\n" for record in records)
 
 
 if __name__ == "__main__":
