@@ -183,3 +183,26 @@ def test_preset_trains_under_xla(name):
     assert gan.jit_compile is True
     assert all(np.isfinite(values[-1]) for values in history.history.values()), history.history
     assert int(next(iter(optimizers.values())).iterations) >= 2
+
+
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="Keras's torch trainer runs one step per call (it refuses steps_per_execution > 1)")
+@pytest.mark.parametrize(
+    "name",
+    # Each family once; the others compile for 10-90 s on JAX, so they run with the slow tests.
+    ["dcgan", *(pytest.param(name, marks=pytest.mark.slow) for name in ("cgan", "pix2pix", "cyclegan", "stylegan", "gan3d"))],
+)
+def test_steps_per_execution_gives_the_same_training(name):
+    # Several steps per compiled call (fewer dispatches and log reads on an accelerator)
+    # must run the same updates as one step per call: every family's weights are compared.
+    build, data = TINY_PRESETS[name]
+    weights = []
+    for steps_per_execution in (1, 2):
+        keras.utils.set_random_seed(7)
+        gan = build()
+        optimizers = {attribute: type(o).from_config(o.get_config()) for attribute, o in gan.optimizers_by_name().items()}
+        gan.compile(**optimizers, steps_per_execution=steps_per_execution)
+        gan.fit(*data(), batch_size=2, epochs=1, steps_per_epoch=4, shuffle=False, verbose=0)
+        assert all(int(optimizer.iterations) >= 4 for optimizer in optimizers.values())
+        weights.append([keras.ops.convert_to_numpy(v) for v in gan.weights])
+    for one, two in zip(*weights):
+        np.testing.assert_allclose(one, two, rtol=1e-4, atol=1e-5)
