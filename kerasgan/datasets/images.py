@@ -333,16 +333,20 @@ def from_folder(
     if channels not in (1, 3):
         raise ValueError(f"Expected channels 1 or 3. Received: channels={channels!r}")
     _check_image_folder(directory, labels)
+    # Unbatched and in file order: the shuffle is kerasgan's, by (seed, epoch)
+    # (`kerasgan.datasets.order`), where Keras's would restart in a resumed process.
     dataset = keras.utils.image_dataset_from_directory(
         directory,
         labels="inferred" if labels else None,
         color_mode="grayscale" if channels == 1 else "rgb",
         image_size=size_pair(image_size),
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
+        batch_size=None,
+        shuffle=False,
         verbose=False,
     )
+    if shuffle:
+        dataset = order.shuffle(dataset, min(len(dataset.file_paths), 10_000), seed)
+    dataset = dataset.batch(batch_size)
     if labels:
         dataset = dataset.map(lambda image, label: (to_unit_range(image), tf.cast(label, tf.int32)))
     else:

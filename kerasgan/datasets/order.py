@@ -57,6 +57,10 @@ def per_epoch(build, seed=None):
         return counter.assign_add(1) - 1
 
     def one_epoch(epoch):
+        # The pass's random ops follow `pass_seed` alone, not the global seed as well:
+        # a preset may have set that to anything by now, and tf.data cannot combine a
+        # global seed of 0 with a tensor seed.
+        tf.compat.v1.get_default_graph().seed = None
         pass_seed = tf.random.stateless_uniform(
             [], seed=tf.stack([base, epoch]), minval=0, maxval=2**31 - 1, dtype=tf.int64
         )
