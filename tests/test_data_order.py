@@ -94,3 +94,30 @@ def test_fit_gives_each_epoch_its_own_order_whatever_epoch_it_begins_at():
     assert len(resumed) == 3
     for batch, expected in zip(resumed, from_start[-3:], strict=True):
         np.testing.assert_array_equal(batch, expected)
+
+
+def test_backup_and_restore_resumes_as_an_uninterrupted_fit(tmp_path):
+    """A user's `keras.callbacks.BackupAndRestore` (per epoch): a fit interrupted after
+    epoch 2, resumed with a new model and dataset, ends with the same variables."""
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    def fit(callbacks):
+        model = presets.mlp_gan(image_shape=(8, 8, 1), latent_dim=4, seed=0)
+        model.compile(run_eagerly=True)  # 9 steps: quicker than tracing them
+        dataset = datasets.from_arrays(IMAGES, batch_size=4, image_size=8, seed=SEED)
+        model.fit(dataset, epochs=4, verbose=0, callbacks=callbacks)
+        optimizers = [v for optimizer in model.optimizers_by_name().values() for v in optimizer.variables]
+        return [np.asarray(v) for v in model.variables + optimizers]
+
+    expected = fit([])
+    backup = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+    with pytest.raises(KeyboardInterrupt):
+        fit([backup, Interrupt()])
+    resumed = fit([keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))])
+    assert len(resumed) == len(expected)
+    for value, other in zip(resumed, expected):
+        np.testing.assert_array_equal(value, other)
