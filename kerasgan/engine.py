@@ -19,6 +19,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import backend
+from kerasgan.datasets.order import EpochOrder, epoch_counters
 from kerasgan.models.guards import StopOnNaN
 
 Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss", "skip", "through"], defaults=(None, None))
@@ -279,6 +280,9 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
         """`keras.Model.fit`, after checking the first batch, and stopping on NaN losses.
 
         A `StopOnNaN` callback watching every update's loss is added unless one is given.
+        For a dataset of `kerasgan.datasets`, an `EpochOrder` callback gives epoch k the
+        same order of the data whether the run began at 0 or resumes at k
+        (`initial_epoch`, `keras.callbacks.BackupAndRestore`).
         """
         if not self.compiled:
             raise RuntimeError(f"Call compile() (or use a kerasgan preset) before fit(). Received: an uncompiled {type(self).__name__}.")
@@ -293,6 +297,8 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
             callbacks.append(StopOnNaN(tuple(update.log for update, _ in self.update_order())))
+        if epoch_counters(x):
+            callbacks.append(EpochOrder(x))
         if not isinstance(x, np.ndarray) and not ops.is_tensor(x):
             # Datasets shuffle themselves; Keras warns if asked to.
             kwargs.setdefault("shuffle", False)

@@ -1,5 +1,6 @@
-"""`kill -9` in the middle of `kerasgan train`, then `--resume`: the run ends with the
-same number of steps as an uninterrupted one, and no partial file is left.
+"""`kill -9` in the middle of `kerasgan train`, or a clean stop, then `--resume`: the run
+ends as an uninterrupted one does (the same weights, optimizer and random state, sample
+grids and curves, bit for bit), and no partial file is left.
 
 Real `python -m kerasgan.cli train` subprocesses, killed with SIGKILL three times in a
 row at three kinds of moment, each time resumed with `--resume`:
@@ -19,6 +20,7 @@ import sys
 import time
 
 import keras
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -46,8 +48,8 @@ runpy.run_module("kerasgan.cli", run_name="__main__")
 
 
 
-def _train_arguments(out, resume=False):
-    arguments = ["train", "dcgan", "--epochs", str(EPOCHS), "--steps-per-epoch", str(STEPS), "--out", str(out), "--seed", "0"]
+def _train_arguments(out, resume=False, epochs=EPOCHS):
+    arguments = ["train", "dcgan", "--epochs", str(epochs), "--steps-per-epoch", str(STEPS), "--out", str(out), "--seed", "0"]
     return arguments + (["--resume"] if resume else [])
 
 
@@ -62,13 +64,14 @@ def processes():
             process.wait()
 
 
-def _start(processes, out, log, resume=False, python_code=None):
+def _start(processes, out, log, resume=False, python_code=None, epochs=EPOCHS):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND=keras.backend.backend())
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPOSITORY, env.get("PYTHONPATH")]))
     command = [sys.executable, *(["-c", python_code] if python_code else ["-m", "kerasgan.cli"])]
     with open(log, "ab") as file:
         process = subprocess.Popen(
-            [*command, *_train_arguments(out, resume)], env=env, stdout=file, stderr=subprocess.STDOUT, cwd=out.parent
+            [*command, *_train_arguments(out, resume, epochs)], env=env, stdout=file, stderr=subprocess.STDOUT,
+            cwd=out.parent,
         )
     processes.append(process)
     return process
@@ -135,14 +138,55 @@ def _assert_files_complete(out):
             pytest.fail(f"unexpected file {name} in the run folder")
 
 
-def _run_to_the_end(processes, out, log, resume):
-    process = _start(processes, out, log, resume=resume)
+def _run_to_the_end(processes, out, log, resume, epochs=EPOCHS):
+    process = _start(processes, out, log, resume=resume, epochs=epochs)
     assert process.wait(TIMEOUT) == 0, _tail(log)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The folder of the same run, uninterrupted: what every interrupted one must end as."""
+    out = tmp_path_factory.mktemp("uninterrupted") / "run"
+    out.mkdir()
+    processes = []
+    try:
+        _run_to_the_end(processes, out, out.parent / "train.log", resume=False)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    return out
+
+
+def _state_of_model(path):
+    """Every variable of the checkpoint's networks (with the seed generators' states)
+    and of its optimizers, as `[(path, array)]` in the model's order."""
+    model = keras.models.load_model(path)
+    variables = list(model.variables)
+    for optimizer in model.optimizers_by_name().values():
+        variables += optimizer.variables
+    return [(variable.path, np.asarray(variable)) for variable in variables]
+
+
+def _assert_same_run(out, reference):
+    """The run in `out` ends bit for bit as `reference`: weights, optimizers and random
+    state, every sample grid, the curves."""
+    state, expected = _state_of_model(out / "model.keras"), _state_of_model(reference / "model.keras")
+    assert len(state) == len(expected)
+    assert any("seed_generator_state" in path for path, _ in expected)
+    differing = [path for (path, value), (_, other) in zip(expected, state) if not np.array_equal(value, other)]
+    assert not differing, f"{len(differing)} of {len(expected)} variables differ from the uninterrupted run's: {differing[:5]}"
+    for epoch in range(1, EPOCHS + 1):
+        name = f"samples_epoch_{epoch:03d}.png"
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), f"{name} differs"
+    assert (out / "samples_latest.png").read_bytes() == (reference / "samples_latest.png").read_bytes()
+    curves = json.loads((out / "training_curves.json").read_text())
+    assert curves == json.loads((reference / "training_curves.json").read_text())
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_kill_9_then_resume_completes_every_step_and_leaves_no_partial_file(tmp_path, processes):
+def test_kill_9_then_resume_ends_as_an_uninterrupted_run_and_leaves_no_partial_file(tmp_path, processes, uninterrupted):
     started = time.monotonic()
     out, log = tmp_path / "run", tmp_path / "train.log"
     out.mkdir()
@@ -197,17 +241,20 @@ def test_kill_9_then_resume_completes_every_step_and_leaves_no_partial_file(tmp_
     assert curves["steps_done"] == EPOCHS * STEPS
     assert all(len(values) == len(steps) for values in curves["curves"].values()), curves["curves"]
 
-    # The same run, uninterrupted: the same counts, the same curve steps.
-    uninterrupted = tmp_path / "uninterrupted"
-    uninterrupted.mkdir()
-    _run_to_the_end(processes, uninterrupted, tmp_path / "uninterrupted.log", resume=False)
-    reference = keras.models.load_model(uninterrupted / "model.keras")
-    assert int(reference.g_optimizer.iterations) == int(model.g_optimizer.iterations)
-    assert int(reference.d_optimizer.iterations) == int(model.d_optimizer.iterations)
-    reference_curves = json.loads((uninterrupted / "training_curves.json").read_text())
-    assert reference_curves["curves"]["step"] == steps
-    assert reference_curves["steps_done"] == curves["steps_done"]
+    # The same weights, random state, grids and curves as the run uninterrupted.
+    _assert_same_run(out, uninterrupted)
     print(f"interrupted 3 times and resumed: {interrupted_seconds:.0f} s; all: {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.slow
+def test_a_clean_stop_then_resume_ends_as_an_uninterrupted_run(tmp_path, processes, uninterrupted):
+    """`--epochs 2`, then `--epochs 4 --resume`: the data order, latents and random
+    state of epochs 3 and 4 are the uninterrupted run's (they were epoch 1's again)."""
+    out, log = tmp_path / "run", tmp_path / "train.log"
+    out.mkdir()
+    _run_to_the_end(processes, out, log, resume=False, epochs=2)
+    _run_to_the_end(processes, out, log, resume=True)
+    _assert_same_run(out, uninterrupted)
 
 
 # The pieces, without a subprocess.

@@ -18,6 +18,7 @@ from importlib import resources
 
 import numpy as np
 
+from kerasgan.datasets import order
 from kerasgan.datasets.pixels import (
     IMAGE_EXTENSIONS,
     check_value_range,
@@ -42,7 +43,7 @@ CACHED = {
 def _pipeline(dataset, batch_size, shuffle, buffer_size, drop_remainder, seed=None):
     tf = _tf()
     if shuffle:
-        dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
+        dataset = order.shuffle(dataset, buffer_size, seed)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -228,6 +229,8 @@ def _tfds_builder(name, data_dir):
 
 
 def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed):
+    import tensorflow_datasets as tfds
+
     tf = _tf()
     builder = _tfds_builder(name, data_dir)
     features = builder.info.features
@@ -250,7 +253,10 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
                 f"{builder.data_dir!r}: {error}. Without internet, prepare it offline first "
                 "(see the README), or use load('mnist_sample')."
             ) from error
-    dataset = builder.as_dataset(split=split, shuffle_files=shuffle)
+    # The files' order, seeded and the same each pass: the shuffle buffer reorders each
+    # epoch (`kerasgan.datasets.order`), so a resumed run reads what it would have.
+    read_config = tfds.ReadConfig(shuffle_seed=seed, shuffle_reshuffle_each_iteration=False)
+    dataset = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=read_config)
 
     def select(example):
         image = example["image"]
@@ -327,16 +333,20 @@ def from_folder(
     if channels not in (1, 3):
         raise ValueError(f"Expected channels 1 or 3. Received: channels={channels!r}")
     _check_image_folder(directory, labels)
+    # Unbatched and in file order: the shuffle is kerasgan's, by (seed, epoch)
+    # (`kerasgan.datasets.order`), where Keras's would restart in a resumed process.
     dataset = keras.utils.image_dataset_from_directory(
         directory,
         labels="inferred" if labels else None,
         color_mode="grayscale" if channels == 1 else "rgb",
         image_size=size_pair(image_size),
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
+        batch_size=None,
+        shuffle=False,
         verbose=False,
     )
+    if shuffle:
+        dataset = order.shuffle(dataset, min(len(dataset.file_paths), 10_000), seed)
+    dataset = dataset.batch(batch_size)
     if labels:
         dataset = dataset.map(lambda image, label: (to_unit_range(image), tf.cast(label, tf.int32)))
     else:

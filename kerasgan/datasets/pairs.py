@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from kerasgan.datasets import sources
+from kerasgan.datasets import order, sources
 from kerasgan.datasets.images import _check_batch_size
 from kerasgan.datasets.pixels import (
     IMAGE_EXTENSIONS,
@@ -100,7 +100,8 @@ def _check_channels(channels):
 
 
 def _index_stream(count, shuffle, seed):
-    """Indices 0..count-1, reshuffled each pass, repeated forever."""
+    """Indices 0..count-1, reshuffled each pass, repeated forever: built anew each
+    epoch, so its passes follow from the epoch's `seed` alone."""
     tf = _tf()
     indices = tf.data.Dataset.range(count)
     if shuffle:
@@ -128,7 +129,7 @@ def _paired_pipeline(arrays, batch_size, image_size, value_range, shuffle, drop_
     count = len(arrays[0])
     indices = tf.data.Dataset.range(count)
     if shuffle:
-        indices = indices.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+        indices = order.shuffle(indices, count, seed)
     indices = indices.map(lambda index: (index, index)).batch(batch_size, drop_remainder=drop_remainder)
     return _gather_pipeline(indices, arrays, image_size, value_range)
 
@@ -136,10 +137,14 @@ def _paired_pipeline(arrays, batch_size, image_size, value_range, shuffle, drop_
 def _unpaired_indices(count_a, count_b, shuffle, seed):
     """`(index_a, index_b)` from independent streams, max(count_a, count_b) an epoch."""
     tf = _tf()
-    # Different seeds: the two domains must not be shuffled in step.
-    seed_b = None if seed is None else seed + 1
-    streams = (_index_stream(count_a, shuffle, seed), _index_stream(count_b, shuffle, seed_b))
-    return tf.data.Dataset.zip(streams).take(max(count_a, count_b))
+
+    def one_epoch(epoch_seed):
+        # Different seeds: the two domains must not be shuffled in step.
+        seed_b = None if epoch_seed is None else epoch_seed + 1
+        streams = (_index_stream(count_a, shuffle, epoch_seed), _index_stream(count_b, shuffle, seed_b))
+        return tf.data.Dataset.zip(streams).take(max(count_a, count_b))
+
+    return order.per_epoch(one_epoch, seed) if shuffle else one_epoch(None)
 
 
 # ---------------------------------------------------------------- arrays
@@ -300,7 +305,7 @@ def _paths_dataset(paths_a, paths_b, channels, image_size, shuffle, seed, batch_
     if paired:
         dataset = tf.data.Dataset.from_tensor_slices((paths_a, paths_b))
         if shuffle:
-            dataset = dataset.shuffle(len(paths_a), seed=seed, reshuffle_each_iteration=True)
+            dataset = order.shuffle(dataset, len(paths_a), seed)
     else:
         indices = _unpaired_indices(len(paths_a), len(paths_b), shuffle, seed)
         tensors = (tf.constant(paths_a), tf.constant(paths_b))

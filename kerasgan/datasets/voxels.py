@@ -15,7 +15,7 @@ sigmoid. `kerasgan.render.render_voxels` draws them.
 
 import numpy as np
 
-from kerasgan.datasets import sources
+from kerasgan.datasets import order, sources
 from kerasgan.datasets.images import _check_batch_size
 from kerasgan.datasets.pixels import tensorflow as _tf
 from kerasgan.datasets.sources import DOMAIN_SETS, PAIR_SETS, VOXEL_SETS
@@ -98,25 +98,30 @@ def _pipeline(voxels, batch_size, shuffle, mirror, drop_remainder, seed):
     tf = _tf()
     count = len(voxels)
     grids = tf.constant(voxels)
-    indices = tf.data.Dataset.range(count)
-    if shuffle:
-        indices = indices.shuffle(count, seed=seed, reshuffle_each_iteration=True)
-    indices = indices.batch(batch_size, drop_remainder=drop_remainder)
+
+    def one_epoch(epoch_seed):
+        indices = tf.data.Dataset.range(count)
+        if shuffle:
+            indices = indices.shuffle(count, seed=epoch_seed)
+        indices = indices.batch(batch_size, drop_remainder=drop_remainder)
+        if not mirror:
+            return indices
+        # One random draw per batch seeds the flips of its shapes: repeatable with
+        # `seed`, different every epoch.
+        return tf.data.Dataset.zip((indices, tf.data.Dataset.random(seed=epoch_seed + 1)))
+
+    indices = order.per_epoch(one_epoch, seed) if shuffle or mirror else one_epoch(None)
     if not mirror:
         batches = indices.map(lambda index: tf.cast(tf.gather(grids, index), tf.float32),
                               num_parallel_calls=tf.data.AUTOTUNE)
         return batches.prefetch(tf.data.AUTOTUNE)
-
-    # One random draw per batch seeds the flips of its shapes: repeatable with `seed`,
-    # different every epoch.
-    draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
 
     def gather_and_mirror(index, draw):
         batch = tf.cast(tf.gather(grids, index), tf.float32)
         flip = tf.random.stateless_uniform(tf.shape(index), seed=tf.stack([draw, tf.constant(0, tf.int64)])) < 0.5
         return tf.where(flip[:, None, None, None, None], tf.reverse(batch, axis=[3]), batch)
 
-    batches = tf.data.Dataset.zip((indices, draws)).map(gather_and_mirror, num_parallel_calls=tf.data.AUTOTUNE)
+    batches = indices.map(gather_and_mirror, num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)
 
 
