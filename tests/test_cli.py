@@ -578,3 +578,18 @@ def test_ctrl_c_ends_a_run_with_one_line_that_says_how_to_continue(tmp_path):
         rf"Continue with: kerasgan {' '.join(arguments)} --resume\n",
         printed,
     ), printed
+
+
+def test_messages_count_and_join_paths_as_written(tmp_path):
+    from kerasgan.callbacks import Checkpoint
+
+    out = tmp_path / "run"
+    checkpoint = Checkpoint(str(out / "model.keras"))
+    checkpoint.set_model(presets.dcgan(image_shape=(28, 28, 1), base_filters=4, latent_dim=8))
+    checkpoint.on_epoch_end(0)
+    with pytest.raises(SystemExit, match="has trained for 1 epoch, and --epochs is the total"):  # not "1 epochs"
+        cli.main(["train", "--epochs", "1", "--out", str(out), "--resume"])
+    (tmp_path / "shapes").mkdir()
+    with pytest.raises(SystemExit) as raised:  # not "shapes//inputs"
+        cli.main(["train", "pix2pix", "--data-dir", f"{tmp_path / 'shapes'}/", "--out", str(tmp_path / "p")])
+    assert f"trains on {tmp_path / 'shapes' / 'inputs'} and {tmp_path / 'shapes' / 'targets'}. Missing" in str(raised.value)
