@@ -47,9 +47,12 @@ def _positive(kind):
 def _parser():
     parser = argparse.ArgumentParser(prog="kerasgan", description="Train and sample GANs with Keras 3.")
     parser.add_argument("--version", action="version", version=f"kerasgan {_version()}")
+    # Every command takes --verbose, after its name as users type it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="also show TensorFlow's start-up and C++ log lines (hidden by default)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train a preset on a dataset")
+    train = commands.add_parser("train", parents=[common], help="train a preset on a dataset")
     train.add_argument("preset", nargs="?", default="dcgan", help="preset name (default: dcgan)")
     train.add_argument("--dataset", default=None, help="dataset name (default: the preset's; mnist_sample for the DCGAN family)")
     train.add_argument(
@@ -68,8 +71,13 @@ def _parser():
     train.add_argument("--steps-per-epoch", type=_positive(int), default=None, help="cap the batches per epoch")
     train.add_argument("--out", default=None, help="output folder (default: runs/<preset>)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
-    train.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
-    train.add_argument("--overwrite", action="store_true", help="replace the run already in OUT (its model, samples, curves and export)")
+    run_in_out = train.add_mutually_exclusive_group()
+    run_in_out.add_argument("--resume", action="store_true", help="continue from OUT/model.keras")
+    run_in_out.add_argument(
+        "--overwrite", action="store_true",
+        help="replace the run already in OUT (its model, samples, curves and export; not your own files) "
+        "once the new run has written its first checkpoint",
+    )
     train.add_argument("--sample-every", type=_positive(int), default=1, help="write a sample grid every N epochs (default: 1)")
     train.add_argument("--checkpoint-every", type=_positive(int), default=1, help="save OUT/model.keras every N epochs and at the end (default: 1)")
     train.add_argument("--tensorboard", action="store_true", help="also log losses and sample grids to OUT/tensorboard")
@@ -78,7 +86,7 @@ def _parser():
         help="compute in bfloat16 or float16, keep weights and losses in float32 (float16 adds loss scaling); default: off",
     )
 
-    sample = commands.add_parser("sample", help="draw a grid of images from a saved model")
+    sample = commands.add_parser("sample", parents=[common], help="draw a grid of images from a saved model")
     sample.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist (see: kerasgan list)")
     sample.add_argument("--n", type=_positive(int), default=64, help="number of images (default: 64)")
     sample.add_argument("--out", default="grid.png", help="PNG path (default: grid.png)")
@@ -86,7 +94,7 @@ def _parser():
     sample.add_argument("--truncation", type=float, default=1.0, help="StyleGAN's truncation psi (default: 1, none)")
     sample.add_argument("--label", type=int, default=None, help="conditional models: this class only (default: every class, one per column)")
 
-    interpolate = commands.add_parser("interpolate", help="latent walks of a saved model, one walk per row")
+    interpolate = commands.add_parser("interpolate", parents=[common], help="latent walks of a saved model, one walk per row")
     interpolate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist")
     interpolate.add_argument("--steps", type=_positive(int), default=8, help="images per walk (default: 8)")
     interpolate.add_argument("--rows", type=_positive(int), default=4, help="number of walks (default: 4)")
@@ -98,7 +106,7 @@ def _parser():
         help="conditional models: blend class A into class B along each row, one latent per row",
     )
 
-    evaluate = commands.add_parser("evaluate", help="FID and other metrics of a saved model")
+    evaluate = commands.add_parser("evaluate", parents=[common], help="FID and other metrics of a saved model")
     evaluate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model")
     evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
     evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
@@ -112,45 +120,41 @@ def _parser():
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
     evaluate.add_argument("--out", default=None, help="JSON path (default: evaluation.json next to MODEL)")
 
-    translate = commands.add_parser("translate", help="translate a folder of images with a saved pix2pix or cyclegan")
+    translate = commands.add_parser("translate", parents=[common], help="translate a folder of images with a saved pix2pix or cyclegan")
     translate.add_argument("model", help="a .keras file of a Pix2Pix or CycleGAN, or a pretrained one (pix2pix_openmoji, cyclegan_horse_zebra)")
     translate.add_argument("input", help="folder of images (resized to the model's size)")
     translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
     translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default=None, help="CycleGAN only (default: a_to_b)")
 
-    commands.add_parser("list", help="list the presets")
+    commands.add_parser("list", parents=[common], help="list the presets")
     return parser
 
 
-def _import_kerasgan_quietly():
-    """Imports kerasgan (Keras, TensorFlow) and lets TensorFlow look for GPUs with the
-    process's stderr muted: TensorFlow 2.21 logs its start-up notes (oneDNN, the CUDA
-    probe's "failed call to cuInit" on a machine without one) through absl before any
-    log level applies, and they would bury the command's output. Errors still raise."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "kerasgan" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        import tensorflow as tf
-
-        import kerasgan  # noqa: F401
-
-        tf.config.list_physical_devices()
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+def _import_kerasgan(verbose):
+    """Imports kerasgan (Keras, TensorFlow), which hides TensorFlow's start-up and C++
+    log lines unless TF_CPP_MIN_LOG_LEVEL says otherwise (kerasgan.logs); --verbose
+    shows them all."""
+    if verbose:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    import kerasgan  # noqa: F401
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
-    _import_kerasgan_quietly()
-    from kerasgan import cli
+    args.argv = argv  # for the command that continues an interrupted run
+    try:
+        _import_kerasgan(args.verbose)
+        from kerasgan import cli
 
-    return cli.run(args)
+        return cli.run(args)
+    except KeyboardInterrupt as interrupt:
+        # Ctrl-C is how users stop a command: one line, no traceback (`kerasgan train`
+        # says where it stopped and how to continue), and the shell's status for SIGINT.
+        if sys.stdout.isatty():
+            print()  # ends the progress bar's line
+        print(str(interrupt) or f"kerasgan {args.command}: interrupted.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,5 +1,11 @@
 """kerasgan: a Keras 3 model zoo of generative adversarial networks."""
 
+# First, before Keras imports TensorFlow: its start-up log lines, muted unless asked for
+# (kerasgan.logs says how).
+from kerasgan import logs as _logs
+
+_logs.import_quietly("keras")
+
 from kerasgan import (
     backend,
     callbacks,

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from kerasgan import metrics
-from kerasgan.datasets.pixels import to_uint8
+from kerasgan.datasets.pixels import tensorflow, to_uint8
 from kerasgan.files import atomic_write, remove_temporary_files, write_text
 from kerasgan.models.guards import StopOnNaN
 from kerasgan.render import render_voxels
@@ -138,7 +138,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def _write_to_tensorboard(self, grid, step):
         # tf.summary writes TensorBoard's event files on every Keras backend.
-        import tensorflow as tf
+        tf = tensorflow()
 
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))

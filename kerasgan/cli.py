@@ -14,10 +14,13 @@ import inspect
 import json
 import os
 import platform
+import shlex
 import shutil
 import sys
 import time
 import zipfile
+
+import keras
 
 from kerasgan.suggest import did_you_mean
 from kerasgan_cli import main
@@ -109,13 +112,10 @@ def _folder_data(preset, args, batch_size):
             options["num_classes"] = sum(entry.is_dir() for entry in os.scandir(args.data_dir))
         return dataset, options, None
     names = ("inputs", "targets") if preset.data == "pairs" else ("a", "b")
-    folders = [os.path.join(args.data_dir, name) for name in names]
+    folders = [os.path.join(os.path.normpath(args.data_dir), name) for name in names]  # "shapes/" + "inputs" without "//"
     missing = [folder for folder in folders if not os.path.isdir(folder)]
     if missing:
-        raise SystemExit(
-            f"error: {args.preset} trains on {args.data_dir}/{names[0]} and {args.data_dir}/{names[1]}. "
-            f"Missing: {', '.join(missing)}"
-        )
+        raise SystemExit(f"error: {args.preset} trains on {folders[0]} and {folders[1]}. Missing: {', '.join(missing)}")
     load = datasets.from_pair_folders if preset.data == "pairs" else datasets.from_domain_folders
     dataset = load(*folders, size, channels, batch_size, seed=args.seed)
     # The grid's examples: the first batch, seen in training (there is no held-out part).
@@ -137,25 +137,39 @@ def _set_learning_rates(model, args):
             ) from None
 
 
+def _plural(count, word):
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def train(args):
     import keras
 
     from kerasgan import callbacks, presets
 
+    # Every check first: the arguments, the data, then the model. The output folder
+    # changes only once the command is known to run, and an earlier run is replaced
+    # only once the new one has a checkpoint (_PreviousRun).
     if args.preset not in presets.PRESETS:
         raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}.{did_you_mean(args.preset, presets.PRESETS)}")
     preset = presets.PRESETS[args.preset]
+    out = os.path.normpath(args.out) if args.out else os.path.join("runs", args.preset)
+    checkpoint_path = os.path.join(out, "model.keras")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise SystemExit(f"error: --out {out!r} is a file. Expected a folder for the run's model, samples and curves.")
     if args.mixed_precision:
         keras.mixed_precision.set_global_policy(f"mixed_{args.mixed_precision}")
     dataset_name = args.dataset or preset.dataset
     translation = preset.data in ("pairs", "domains")
     batch_size = args.batch_size or preset.batch_size
-    out = args.out or os.path.join("runs", args.preset)
-    checkpoint_path = os.path.join(out, "model.keras")
-    _check_output_folder(out, checkpoint_path, args)
     dataset, options, examples = _training_data(preset, args, dataset_name, batch_size)
     if args.steps_per_epoch:
         dataset = dataset.take(args.steps_per_epoch)
+    _PreviousRun.recover(out)
+    if os.path.exists(checkpoint_path) and not (args.resume or args.overwrite):
+        raise SystemExit(
+            f"error: {out}/ already holds a run ({checkpoint_path}). Continue it with --resume, "
+            "replace it with --overwrite, or give another --out."
+        )
     initial_epoch = 0
     if args.resume and not os.path.exists(checkpoint_path):
         print(f"No checkpoint to resume at {checkpoint_path}: starting a new run.")
@@ -169,7 +183,7 @@ def train(args):
         initial_epoch = callbacks.Checkpoint.epochs_done(checkpoint_path)
         if initial_epoch >= args.epochs:
             raise SystemExit(
-                f"error: {out}/ has trained for {initial_epoch} epochs, and --epochs is the total. "
+                f"error: {out}/ has trained for {_plural(initial_epoch, 'epoch')}, and --epochs is the total. "
                 f"Received: --epochs {args.epochs}; ask for more than {initial_epoch} to train on."
             )
         if args.latent_dim and args.latent_dim != getattr(model, "latent_dim", None):
@@ -192,26 +206,41 @@ def train(args):
     precision = f" in {args.mixed_precision} mixed precision" if args.mixed_precision else ""
     print(
         f"Training {args.preset} on {args.data_dir or dataset_name} {shape} with the {keras.backend.backend()} "
-        f"backend{precision} for {args.epochs} epoch{'s' if args.epochs != 1 else ''}; writing to {out}/"
+        f"backend{precision} for {_plural(args.epochs, 'epoch')}; writing to {out}/"
     )
     tensorboard_dir = os.path.join(out, "tensorboard") if args.tensorboard else None
     if tensorboard_dir:
         print(f"TensorBoard: tensorboard --logdir {tensorboard_dir}")
+    previous = _PreviousRun(out, checkpoint_path) if os.path.exists(checkpoint_path) and not args.resume else None
+    progress = _Progress()
     started = time.perf_counter()
-    history = model.fit(
-        dataset,
-        epochs=args.epochs,
-        initial_epoch=initial_epoch,
-        callbacks=[
-            callbacks.SampleGrid(
-                out, num_images=8 if translation else 16 if preset.data == "voxels" else 64, examples=examples,
-                every_n_epochs=args.sample_every, log_dir=tensorboard_dir,
-            ),
-            callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
-            callbacks.Checkpoint(checkpoint_path, every_n_epochs=args.checkpoint_every),
-            *([keras.callbacks.TensorBoard(tensorboard_dir)] if tensorboard_dir else []),
-        ],
-    )
+    try:
+        if previous:
+            previous.set_aside()
+        history = model.fit(
+            dataset,
+            epochs=args.epochs,
+            initial_epoch=initial_epoch,
+            callbacks=[
+                progress,
+                callbacks.SampleGrid(
+                    out, num_images=8 if translation else 16 if preset.data == "voxels" else 64, examples=examples,
+                    every_n_epochs=args.sample_every, log_dir=tensorboard_dir,
+                ),
+                callbacks.TrainingCurves(os.path.join(out, "training_curves.png"), resume=initial_epoch > 0),
+                callbacks.Checkpoint(checkpoint_path, every_n_epochs=args.checkpoint_every),
+                *([previous.callback()] if previous else []),  # after Checkpoint: sees its file
+                *([keras.callbacks.TensorBoard(tensorboard_dir)] if tensorboard_dir else []),
+            ],
+        )
+    except BaseException as error:
+        restored = bool(previous) and previous.undo()
+        if isinstance(error, KeyboardInterrupt):
+            message = _interrupted(args, out, checkpoint_path, progress, int(dataset.cardinality()), restored)
+            raise KeyboardInterrupt(message) from None
+        raise
+    if previous:
+        previous.finish()
     seconds = time.perf_counter() - started
     steps = len(history.epoch) * int(dataset.cardinality())
     samples = os.path.join(out, "samples_latest.png")
@@ -231,29 +260,136 @@ def train(args):
         print(f"SavedModel generator not written: {error}")
 
 
-# What `kerasgan train` writes into its folder: what --overwrite removes, and no more.
+class _Progress(keras.callbacks.Callback):
+    """Where `fit` is, for the line Ctrl-C prints: the epoch (from 0) and the steps done in it."""
+
+    async_safe = True  # stores two ints: Keras may keep its asynchronous dispatch
+
+    def __init__(self):
+        super().__init__()
+        self.epoch, self.step = None, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.step = epoch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step = batch + 1
+
+
+def _interrupted(args, out, checkpoint_path, progress, steps_per_epoch, restored):
+    """The one line that Ctrl-C during `kerasgan train` prints: where it stopped, what
+    is on disk, and the command that continues."""
+    from kerasgan.callbacks import Checkpoint
+
+    if progress.epoch is None:
+        where = "before the first epoch began"
+    else:
+        of_steps = f" of {steps_per_epoch}" if steps_per_epoch > 0 else ""
+        where = f"in epoch {progress.epoch + 1} of {args.epochs}, after step {progress.step}{of_steps}"
+    argv = list(getattr(args, "argv", None) or ["train", args.preset, "--epochs", str(args.epochs), "--out", out])
+    done = 0 if restored else Checkpoint.epochs_done(checkpoint_path)
+    if done:
+        again = [word for word in argv if word != "--overwrite"] + ([] if "--resume" in argv else ["--resume"])
+        return (
+            f"Interrupted {where}. On disk: {checkpoint_path} after epoch {done}. "
+            f"Continue with: kerasgan {shlex.join(again)}"
+        )
+    kept = f"; the earlier run in {out}/ is back in place" if restored else ""
+    return f"Interrupted {where}, before the first checkpoint: nothing saved{kept}. Start again with: kerasgan {shlex.join(argv)}"
+
+
+# What `kerasgan train` writes into its folder: what --overwrite replaces, and no more.
 _RUN_OUTPUTS = ("model.keras", "model.keras.json", "run.json", "samples_latest.png", "training_curves.png", "training_curves.json")
 _RUN_OUTPUT_FOLDERS = ("generator_savedmodel", "tensorboard")
 
 
-def _check_output_folder(out, checkpoint_path, args):
-    """Refuses to write over a run that --resume or --overwrite does not name: one stray
-    `kerasgan train` would otherwise replace a finished model."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise SystemExit(f"error: --out {out!r} is a file. Expected a folder for the run's model, samples and curves.")
-    if args.resume or not os.path.exists(checkpoint_path):
-        return
-    if not args.overwrite:
-        raise SystemExit(
-            f"error: {out}/ already holds a run ({checkpoint_path}). Continue it with --resume, "
-            "replace it with --overwrite, or give another --out."
-        )
-    for name in os.listdir(out):
-        path = os.path.join(out, name)
-        if name in _RUN_OUTPUT_FOLDERS and os.path.isdir(path):
-            shutil.rmtree(path)
-        elif name in _RUN_OUTPUTS or (name.startswith("samples_epoch_") and name.endswith(".png")):
-            os.remove(path)
+def _run_outputs(folder):
+    """The names in `folder` that `kerasgan train` writes (not the user's own files)."""
+    if not os.path.isdir(folder):
+        return []
+    return sorted(
+        name for name in os.listdir(folder)
+        if (name in _RUN_OUTPUT_FOLDERS and os.path.isdir(os.path.join(folder, name)))
+        or name in _RUN_OUTPUTS or (name.startswith("samples_epoch_") and name.endswith(".png"))
+    )
+
+
+class _PreviousRun:
+    """--overwrite without loss: the earlier run's files (only those `kerasgan train`
+    writes) wait in OUT/.previous-run/ until the new run has its first checkpoint, then
+    go; if the new run fails or is interrupted before, they come back in its place.
+
+    They move into OUT/.previous-run.partial/ first, renamed when all are in, so that
+    after a `kill -9` the next `kerasgan train` in OUT knows what to undo (`recover`).
+    """
+
+    FOLDER = ".previous-run"
+
+    def __init__(self, out, checkpoint_path):
+        self.out, self.checkpoint_path = out, checkpoint_path
+        self.folder = os.path.join(out, self.FOLDER)
+        self.pending = False
+
+    def set_aside(self):
+        partial = self.folder + ".partial"
+        os.makedirs(partial)
+        for name in _run_outputs(self.out):
+            os.replace(os.path.join(self.out, name), os.path.join(partial, name))
+        os.replace(partial, self.folder)
+        self.pending = True
+
+    def callback(self):
+        import keras
+
+        def discard_once_replaced(*_):
+            if self.pending and os.path.exists(self.checkpoint_path):
+                self.discard()
+
+        return keras.callbacks.LambdaCallback(on_epoch_end=discard_once_replaced, on_train_end=discard_once_replaced)
+
+    def discard(self):
+        shutil.rmtree(self.folder)
+        self.pending = False
+
+    def undo(self):
+        """Puts the earlier run back if the new one has no checkpoint yet; True if it did."""
+        if not self.pending:
+            return False
+        if os.path.exists(self.checkpoint_path):
+            self.discard()
+            return False
+        _restore(self.out, self.folder, remove_new=True)
+        self.pending = False
+        return True
+
+    def finish(self):
+        if self.pending and not self.undo():
+            self.discard()
+
+    @classmethod
+    def recover(cls, out):
+        """Finishes what a `kill -9` interrupted: an earlier run set aside is put back,
+        unless the new run had written its checkpoint."""
+        folder = os.path.join(out, cls.FOLDER)
+        if os.path.isdir(folder + ".partial"):  # killed while setting aside: the new run never began
+            _restore(out, folder + ".partial", remove_new=False)
+            print(f"Restored the earlier run in {out}/ that an interrupted --overwrite had set aside.")
+        elif os.path.isdir(folder):
+            if os.path.exists(os.path.join(out, "model.keras")):
+                shutil.rmtree(folder)
+            else:
+                _restore(out, folder, remove_new=True)
+                print(f"Restored the earlier run in {out}/ that an interrupted --overwrite had set aside.")
+
+
+def _restore(out, folder, remove_new):
+    if remove_new:  # the new run's outputs, written after the earlier run's were moved out
+        for name in _run_outputs(out):
+            path = os.path.join(out, name)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    for name in os.listdir(folder):
+        os.replace(os.path.join(folder, name), os.path.join(out, name))
+    os.rmdir(folder)
 
 
 def _hardware():

@@ -54,6 +54,17 @@ def default_optimizer():
     return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
 
+def _check_epochs(epochs, initial_epoch):
+    """Keras returns an empty history for `epochs` below 1: say so instead. `epochs` is
+    the total, so a resumed fit with `epochs == initial_epoch` (nothing left) is fine."""
+    for name, value, least in (("epochs", epochs, 1), ("initial_epoch", initial_epoch, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ValueError(
+                f"Expected {name} to be an int >= {least}{' (the total, resumed epochs included)' if name == 'epochs' else ''}. "
+                f"Received: {name}={value!r}"
+            )
+
+
 class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     """Base class of kerasgan's models: any number of networks and optimizers, trained with `fit`.
 
@@ -293,6 +304,7 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
                 "validation_split. Watch samples with kerasgan.callbacks.SampleGrid, or score "
                 "them with kerasgan.metrics, instead."
             )
+        _check_epochs(kwargs.get("epochs", 1), kwargs.get("initial_epoch", 0))
         self.check_data(x if y is None else (x, np.asarray(y)))
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):

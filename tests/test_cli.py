@@ -2,13 +2,29 @@
 
 import json
 import os
+import re
 
 import keras
 import numpy as np
 import pytest
 from helpers import require_fid_weights
 
-from kerasgan import cli
+from kerasgan import cli, presets
+
+
+@pytest.fixture(autouse=True)
+def _from_a_folder_holding_runs(tmp_path_factory, monkeypatch):
+    """Every test here runs from a folder that holds a run of each preset in its default
+    --out (runs/<preset>/, as `kerasgan train` leaves after the README's quickstart), and
+    must neither depend on it nor touch it."""
+    folder = tmp_path_factory.mktemp("current_folder")
+    for name in presets.PRESETS:
+        (folder / "runs" / name).mkdir(parents=True)
+        (folder / "runs" / name / "model.keras").write_text("a run in the current folder")
+    monkeypatch.chdir(folder)
+    yield
+    for name in presets.PRESETS:
+        assert os.listdir(folder / "runs" / name) == ["model.keras"], f"runs/{name} of the current folder was touched"
 
 
 @pytest.mark.slow
@@ -57,6 +73,7 @@ def test_train_keeps_an_earlier_run_unless_told_to_replace_it(tmp_path, capsys):
     # The earlier run's outputs are gone, the user's own file stays, the new model loads.
     assert sorted(name for name in os.listdir(out) if name.startswith("samples_epoch")) == ["samples_epoch_001.png"]
     assert (out / "notes.txt").read_text() == "an earlier run's file"
+    assert not [name for name in os.listdir(out) if name.startswith(".previous-run")], "the earlier run, set aside, is removed"
     assert int(keras.models.load_model(out / "model.keras").g_optimizer.iterations) == 1
     with pytest.raises(SystemExit, match="is a file"):
         cli.main(["train", "--epochs", "1", "--out", str(out / "notes.txt")])
@@ -82,6 +99,120 @@ def test_counts_and_rates_must_be_positive(arguments, message, capsys):
 def test_options_that_would_be_ignored_are_refused(tmp_path):
     with pytest.raises(SystemExit, match="--channels sets the colour of your own images, with --data-dir"):
         cli.main(["train", "--channels", "1", "--out", str(tmp_path / "run")])
+
+
+def _earlier_run(out):
+    """A folder with an earlier run's files and one of the user's own: `{name: bytes}`."""
+    out.mkdir(parents=True)
+    files = {
+        "model.keras": b"an earlier run's model", "model.keras.json": b'{"epochs_done": 7}',
+        "samples_epoch_007.png": b"a grid", "samples_latest.png": b"a grid", "training_curves.json": b"{}",
+        "notes.txt": b"the user's own file",
+    }
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    return files
+
+
+def _files(out):
+    return {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--dataset", "mnsit"], "Unknown dataset.*'mnsit'.*Did you mean 'mnist'"),
+    (["--data-dir", "absent/"], "--data-dir 'absent/' is not a folder"),
+    (["--data-dir", "empty/"], r"Expected image files \(.png.*in 'empty/'. Received: none"),
+    (["--image-size", "30"], "DCGAN networks expect a side that halves.*Received: image_shape=\\(30, 30, 1\\)"),
+    (["--channels", "1"], "--channels sets the colour of your own images"),
+    (["--category", "chair"], "--category selects furniture for gan3d"),
+])
+def test_overwrite_changes_nothing_until_the_command_is_known_to_run(tmp_path, monkeypatch, capsys, arguments, message):
+    # On main, --overwrite deleted the earlier run before these errors: 12 files -> 0.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    files = _earlier_run(tmp_path / "run")
+    try:
+        code = cli.main(["train", "--epochs", "1", "--out", "run", "--overwrite", *arguments])
+    except SystemExit as error:
+        code, printed = error.code, str(error)
+    else:
+        printed = capsys.readouterr().err
+    assert code != 0 and re.search(message, printed), printed
+    assert "already holds a run" not in printed
+    assert sorted(os.listdir(tmp_path / "run")) == sorted(files) and _files(tmp_path / "run") == files
+
+
+def test_a_typo_is_named_before_the_run_in_the_folder(tmp_path, capsys):
+    # With a run in the folder, the typo was answered with "already holds a run".
+    _earlier_run(tmp_path / "run")
+    assert cli.main(["train", "--dataset", "mnsit", "--out", str(tmp_path / "run")]) == 1
+    assert "Did you mean 'mnist'" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="unknown preset 'dcgam'"):
+        cli.main(["train", "dcgam", "--out", str(tmp_path / "run")])
+    with pytest.raises(SystemExit, match="already holds a run"):
+        cli.main(["train", "--out", str(tmp_path / "run")])
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError])
+def test_overwrite_restores_the_earlier_run_when_the_new_one_stops_before_its_first_checkpoint(tmp_path, monkeypatch, capsys, failure):
+    from kerasgan import callbacks
+
+    files = _earlier_run(tmp_path / "run")
+
+    def stop(self, epoch, logs=None):
+        raise failure("stopped in epoch 1")
+
+    monkeypatch.setattr(callbacks.SampleGrid, "on_epoch_end", stop)  # before Checkpoint's
+    arguments = ["train", "--epochs", "3", "--steps-per-epoch", "1", "--batch-size", "8", "--out", str(tmp_path / "run"), "--overwrite"]
+    if failure is KeyboardInterrupt:
+        assert cli.main(arguments) == 130
+        printed = capsys.readouterr().err
+        assert printed.count("\n") == 1, printed
+        assert printed == (
+            f"Interrupted in epoch 1 of 3, after step 1 of 1, before the first checkpoint: nothing saved; the earlier run "
+            f"in {tmp_path / 'run'}/ is back in place. Start again with: kerasgan {' '.join(arguments)}\n"
+        )
+    else:
+        assert cli.main(arguments) == 1
+        assert "stopped in epoch 1" in capsys.readouterr().err
+    assert _files(tmp_path / "run") == files and sorted(os.listdir(tmp_path / "run")) == sorted(files)
+
+
+def test_an_overwrite_killed_midway_is_finished_by_the_next_run(tmp_path):
+    out = tmp_path / "run"
+    files = _earlier_run(out)
+    # Killed (kill -9) while the new run trained: the earlier run set aside, a new grid out.
+    previous = cli._PreviousRun(str(out), str(out / "model.keras"))
+    previous.set_aside()
+    (out / "samples_epoch_001.png").write_bytes(b"the new run's grid")
+    cli._PreviousRun.recover(str(out))
+    assert _files(out) == files and sorted(os.listdir(out)) == sorted(files)
+    # Killed after the new run's first checkpoint: the earlier run goes.
+    previous.set_aside()
+    (out / "model.keras").write_bytes(b"the new run's model")
+    cli._PreviousRun.recover(str(out))
+    assert sorted(os.listdir(out)) == ["model.keras", "notes.txt"]
+    # Killed while setting aside: every file goes back.
+    partial = out / ".previous-run.partial"
+    partial.mkdir()
+    os.replace(out / "model.keras", partial / "model.keras")
+    cli._PreviousRun.recover(str(out))
+    assert sorted(os.listdir(out)) == ["model.keras", "notes.txt"]
+
+
+def test_other_commands_end_a_ctrl_c_in_one_line(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "list", interrupted)
+    assert cli.main(["list"]) == 130
+    assert capsys.readouterr().err == "kerasgan list: interrupted.\n"
+
+
+def test_verbose_shows_tensorflow_log_lines(monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    assert cli.main(["list", "--verbose"]) == 0
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
 
 
 def test_unknown_preset_and_dataset(capsys):
@@ -406,3 +537,59 @@ def test_class_interpolation_blends_one_class_into_another(tmp_path, capsys):
     kerasgan.presets.dcgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4).save(tmp_path / "dcgan.keras")
     with pytest.raises(SystemExit, match="--classes blends the classes of a conditional model.*unconditional GAN"):
         cli.main(["interpolate", str(tmp_path / "dcgan.keras"), "--classes", "1", "3"])
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_run_with_one_line_that_says_how_to_continue(tmp_path):
+    # A real `kerasgan train`, sent SIGINT as soon as its first checkpoint is in place:
+    # it printed a 17-frame TensorFlow traceback, without a word of --resume.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, KERAS_BACKEND=keras.backend.backend())
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the default quiet start-up: no line but ours
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [repository, env.get("PYTHONPATH")]))
+    arguments = ["train", "--epochs", "1000", "--steps-per-epoch", "2", "--batch-size", "8", "--out", "run"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kerasgan.cli", *arguments], cwd=tmp_path, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "run" / "model.keras.json").exists():
+            assert process.poll() is None and time.monotonic() < deadline, "no checkpoint"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, printed = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert printed.count("\n") == 1, printed
+    from kerasgan.callbacks import Checkpoint
+
+    done = Checkpoint.epochs_done(tmp_path / "run" / "model.keras")
+    assert done >= 1
+    assert re.fullmatch(
+        rf"Interrupted in epoch \d+ of 1000, after step \d of 2\. On disk: run/model\.keras after epoch {done}\. "
+        rf"Continue with: kerasgan {' '.join(arguments)} --resume\n",
+        printed,
+    ), printed
+
+
+def test_messages_count_and_join_paths_as_written(tmp_path):
+    from kerasgan.callbacks import Checkpoint
+
+    out = tmp_path / "run"
+    checkpoint = Checkpoint(str(out / "model.keras"))
+    checkpoint.set_model(presets.dcgan(image_shape=(28, 28, 1), base_filters=4, latent_dim=8))
+    checkpoint.on_epoch_end(0)
+    with pytest.raises(SystemExit, match="has trained for 1 epoch, and --epochs is the total"):  # not "1 epochs"
+        cli.main(["train", "--epochs", "1", "--out", str(out), "--resume"])
+    (tmp_path / "shapes").mkdir()
+    with pytest.raises(SystemExit) as raised:  # not "shapes//inputs"
+        cli.main(["train", "pix2pix", "--data-dir", f"{tmp_path / 'shapes'}/", "--out", str(tmp_path / "p")])
+    assert f"trains on {tmp_path / 'shapes' / 'inputs'} and {tmp_path / 'shapes' / 'targets'}. Missing" in str(raised.value)

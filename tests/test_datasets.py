@@ -101,3 +101,32 @@ def test_from_folder_names_an_unreadable_file_and_a_folder_without_classes(tmp_p
         datasets.from_folder(tmp_path, image_size=8, batch_size=2)
     with pytest.raises(ValueError, match="which is not a folder"):
         datasets.from_folder(tmp_path / "absent", image_size=8)
+
+
+def test_from_folder_says_an_empty_folder_holds_no_images(tmp_path):
+    with pytest.raises(ValueError, match=r"Expected image files \(\.png, \.jpg, \.jpeg, \.gif, \.bmp\) in .*Received: none\.$") as raised:
+        datasets.from_folder(tmp_path, image_size=8)
+    assert "(" + "'" not in str(raised.value)  # no Python tuple
+
+
+@pytest.mark.parametrize("name, advice", [
+    ("mnist", r"python scripts/prepare_offline_data\.py --datasets mnist --data-dir .*tfds`"),
+    ("cifar10", "'cifar10' cannot be had without internet"),
+])
+def test_a_dataset_that_cannot_be_downloaded_fails_fast_with_the_command_that_prepares_it(tmp_path, monkeypatch, name, advice):
+    # No network: every connection fails at once, as on a machine offline (tfds alone
+    # retried MNIST's four files for 3.5 minutes, then pointed at the README).
+    import socket
+    import time
+
+    def unreachable(*args, **kwargs):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    for variable in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match=f"'{name}' is not prepared in .*cannot reach .* to download it. .*{advice}"):
+        datasets.load(name, data_dir=str(tmp_path / "tfds"))
+    assert time.perf_counter() - started < 10
+    assert not (tmp_path / "tfds").exists(), "no empty tfds folders are left behind"

@@ -315,6 +315,19 @@ def test_an_empty_dataset_is_rejected():
         gan.fit(dataset, epochs=1, verbose=0)
 
 
+@pytest.mark.parametrize("kwargs, received", [
+    ({"epochs": -1}, "epochs=-1"), ({"epochs": 0}, "epochs=0"), ({"epochs": 2.5}, "epochs=2.5"),
+    ({"epochs": 2, "initial_epoch": -1}, "initial_epoch=-1"),
+])
+def test_fit_refuses_a_count_of_epochs_that_trains_nothing(kwargs, received):
+    # Keras returned an empty history for epochs=-1, silently.
+    gan = _compiled()
+    name = received.split("=")[0]
+    with pytest.raises(ValueError, match=rf"Expected {name} to be an int >= [01].*Received: {received}$"):
+        gan.fit(random_images(8), batch_size=4, verbose=0, **kwargs)
+    assert int(gan.g_optimizer.iterations) == 0
+
+
 def test_a_dataset_that_yields_nothing_is_rejected():
     # Unknown cardinality: the check has to try to read a batch.
     gan = _compiled()

@@ -13,6 +13,8 @@ Sources:
 - `from_arrays(images)` and `from_folder(path)`.
 """
 
+import contextlib
+import logging
 import os
 from importlib import resources
 
@@ -228,12 +230,77 @@ def _tfds_builder(name, data_dir):
         ) from None
 
 
+# The tfds datasets that scripts/prepare_offline_data.py prepares from the package
+# registries, without their download hosts.
+PREPARED_OFFLINE = ("mnist", "fashion_mnist")
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def _offline_hint(name, data_dir):
+    if name in PREPARED_OFFLINE:
+        option = f" --data-dir {data_dir}" if data_dir else ""
+        return (
+            f"Prepare it without internet with `python scripts/prepare_offline_data.py --datasets {name}{option}` "
+            "(in kerasgan's repository), or use 'mnist_sample' (bundled)."
+        )
+    return (
+        f"{name!r} cannot be had without internet (kerasgan prepares only {' and '.join(PREPARED_OFFLINE)} "
+        "offline): prepare it where tfds can download it and copy its tfds data folder here, or use "
+        "'mnist_sample' (bundled) or your own images (from_folder, `kerasgan train --data-dir`)."
+    )
+
+
+def _check_download_hosts(name, builder, data_dir, timeout=3.0):
+    """Fails within seconds when a host that tfds would download `name` from cannot be
+    reached: tfds itself retries for minutes (3.5 for MNIST) before it gives up, and
+    leaves its download folders behind."""
+    import socket
+    from urllib.parse import urlparse
+
+    if any(os.environ.get(variable) for variable in _PROXY_VARIABLES):
+        return  # reached through a proxy, which a direct connection does not test
+    if getattr(builder.download_and_prepare, "__module__", "").startswith("tensorflow_datasets.testing"):
+        return  # tfds.testing.mock_data: its download is a no-op, with nothing to reach
+    unreachable = []
+    for url in sorted({urlparse(url) for url in (builder.url_infos or {})}):
+        if not url.hostname:
+            continue
+        try:
+            socket.create_connection((url.hostname, url.port or (80 if url.scheme == "http" else 443)), timeout=timeout).close()
+        except OSError:
+            unreachable.append(url.hostname)
+    if unreachable:
+        raise RuntimeError(
+            f"{name!r} is not prepared in {builder.data_dir!r}, and tensorflow-datasets cannot reach "
+            f"{', '.join(sorted(set(unreachable)))} to download it. {_offline_hint(name, data_dir)}"
+        )
+
+
+class _MissingFolderFilter(logging.Filter):
+    def filter(self, record):
+        return not str(record.msg).startswith("Variant folder")
+
+
+@contextlib.contextmanager
+def _no_missing_folder_warnings():
+    """Drops tfds's "Variant folder ... has no dataset_info.json" warning about a dataset
+    not prepared yet: `load` prepares it, or says what to do."""
+    logger, dropped = logging.getLogger("absl"), _MissingFolderFilter()
+    logger.addFilter(dropped)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropped)
+
+
 def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remainder, data_dir, cache, seed):
     import tensorflow_datasets as tfds
 
     tf = _tf()
-    builder = _tfds_builder(name, data_dir)
-    features = builder.info.features
+    with _no_missing_folder_warnings():
+        builder = _tfds_builder(name, data_dir)
+        features = builder.info.features
+        prepared = builder.is_prepared()
     if "image" not in features:
         raise ValueError(
             f"Expected a dataset with an 'image' feature. Received: {name!r} with features "
@@ -244,14 +311,14 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
             f"labels=True needs a 'label' feature. Received: {name!r} with features "
             f"{sorted(features.keys())}"
         )
-    if not builder.is_prepared():
+    if not prepared:
+        _check_download_hosts(name, builder, data_dir)
         try:
             builder.download_and_prepare()
         except Exception as error:  # tfds raises many kinds; all mean "not available"
             raise RuntimeError(
                 f"tensorflow-datasets could not download or prepare {name!r} into "
-                f"{builder.data_dir!r}: {error}. Without internet, prepare it offline first "
-                "(see the README), or use load('mnist_sample')."
+                f"{builder.data_dir!r}: {error}. {_offline_hint(name, data_dir)}"
             ) from error
     # The files' order, seeded and the same each pass: the shuffle buffer reorders each
     # epoch (`kerasgan.datasets.order`), so a resumed run reads what it would have.
@@ -279,6 +346,7 @@ def _check_image_folder(directory, labels):
     fail mid-epoch on an unreadable file or say only "No images found"."""
     from PIL import Image, UnidentifiedImageError
 
+    directory = os.fspath(directory)  # a path, not "PosixPath(...)", in the messages
     if not os.path.isdir(directory):
         raise ValueError(f"Expected a folder of images. Received: directory={directory!r}, which is not a folder.")
     if labels:
@@ -289,10 +357,12 @@ def _check_image_folder(directory, labels):
                 f"With labels, each sub-folder of the directory is a class. Received: {directory!r} with no "
                 f"sub-folders ({loose} images directly in it). Put each class's images in a sub-folder."
             )
+    found = 0
     for root, _, names in os.walk(directory):
         for name in sorted(names):
             if not name.lower().endswith(IMAGE_EXTENSIONS):
                 continue
+            found += 1
             path = os.path.join(root, name)
             try:
                 with Image.open(path):  # reads the header only: fast on large folders
@@ -302,6 +372,11 @@ def _check_image_folder(directory, labels):
                     f"Expected readable image files. Received: {path!r}, which is not a readable image "
                     f"({error}). Remove or replace it."
                 ) from None
+    if not found:  # Keras would say so with a Python tuple of extensions
+        raise ValueError(
+            f"Expected image files ({', '.join(IMAGE_EXTENSIONS)}) in {directory!r}"
+            f"{' and its sub-folders' if labels else ''}. Received: none."
+        )
 
 
 def from_folder(

@@ -6,7 +6,7 @@ uint8 (a quarter of the bytes to slice and copy each step); a model's step maps 
 with `device_unit_range`, the same formula in `keras.ops`, on the device. `resize` is the one resize every
 loader uses (bilinear, antialiased), and `composite_on_white` the one way transparent
 images (RGBA, grey + alpha) become opaque. A leaf module: it imports nothing of
-kerasgan.
+kerasgan but the leaf `kerasgan.logs` (to import TensorFlow quietly).
 """
 
 import keras
@@ -18,10 +18,11 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 
 def tensorflow():
     # Imported on first use, so that `import kerasgan` works where only JAX or
-    # PyTorch is installed (training from arrays needs no TensorFlow).
-    import tensorflow as tf
+    # PyTorch is installed (training from arrays needs no TensorFlow); quietly, as
+    # `kerasgan.logs` says, where it is the first to import it.
+    from kerasgan.logs import import_quietly
 
-    return tf
+    return import_quietly("tensorflow")
 
 
 def check_value_range(images, value_range):
