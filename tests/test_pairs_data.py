@@ -215,7 +215,7 @@ def test_pair_folders(pair_folders):
     expected = np.array([0, 10, 20, 30, 40]) / 127.5 - 1
     np.testing.assert_allclose(np.asarray(batch_inputs)[:, 0, 0, 0], expected, atol=1e-5)
     np.testing.assert_allclose(np.asarray(batch_targets)[:3, 0, 0, 0], expected[:3], atol=1e-5)
-    np.testing.assert_allclose(np.asarray(batch_targets)[4], 1.0)  # transparent -> white
+    np.testing.assert_allclose(np.asarray(batch_targets)[4], 1.0, atol=1e-6)  # transparent -> white
     grey = datasets.from_pair_folders(inputs, targets, image_size=4, channels=1, batch_size=2, seed=1)
     assert [tuple(a.shape) + tuple(b.shape) for a, b in grey] == [(2, 4, 4, 1, 2, 4, 4, 1)] * 2
 
