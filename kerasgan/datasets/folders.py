@@ -174,7 +174,8 @@ class FolderReport:
         padded square ("pad"): the side training at full detail would take."""
         check_fit(fit)
         side = max if fit == "pad" else min
-        return int(np.median(np.repeat([side(size) for size in self.sizes], list(self.sizes.values()))))
+        sides = np.sort(np.repeat([side(size) for size in self.sizes], list(self.sizes.values())))
+        return int(sides[(len(sides) - 1) // 2])  # the lower median: a side some image has
 
     def lines(self, name=None):
         sample = f", headers of an even sample of {self.scanned:,}" if self.scanned < self.count else ""
@@ -197,7 +198,10 @@ class FolderReport:
             more = f", and {len(self.classes) - 12} more" if len(self.classes) > 12 else ""
             lines.append(f"  classes: {len(self.classes)} sub-folders: {shown}{more}")
         if self.ignored:
-            lines.append(f"  {self.ignored:,} images directly in the folder are not read: the classes are its sub-folders")
+            lines.append(
+                f"  {self.ignored:,} image{'s' if self.ignored != 1 else ''} directly in the folder not read: "
+                "the classes are its sub-folders"
+            )
         return lines
 
     def __str__(self):
@@ -290,7 +294,7 @@ class FolderPairReport:
         for unmatched, here, there in ((self.unmatched_first, first, second), (self.unmatched_second, second, first)):
             if unmatched:
                 shown = ", ".join(unmatched[:5]) + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else "")
-                lines.append(f"  {len(unmatched):,} {here} without a match in {there}: {shown}")
+                lines.append(f"  {len(unmatched):,} {here} without a match in {there} (same name, any extension): {shown}")
         return lines
 
     def __str__(self):
