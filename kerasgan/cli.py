@@ -124,7 +124,7 @@ def _folder_data(preset, args, batch_size):
         size, why = args.image_size, "--image-size"
     else:
         size, why = datasets.choose_image_size(report, preset.supports_size, fit)
-        why = f"{args.preset} at {why}; --image-size to choose"
+        why = f"{why}; --image-size to choose"
     channels = args.channels or report.channels
     colour = "--channels" if args.channels else "every image is grey" if channels == 1 else "--channels 1 for grey"
     square = ""

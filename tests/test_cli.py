@@ -392,7 +392,7 @@ def test_train_on_a_folder_reports_it_and_chooses_the_size_and_colour(tmp_path, 
         f"Found 12 images in {tmp_path / 'shapes'}.",
         "  size: all 16x16",
         "  colour: all grey",
-        "Image size 16x16 (dcgan at the images' typical shorter side; --image-size to choose), grey (every image is grey).",
+        "Image size 16x16 (the images' typical shorter side; --image-size to choose), grey (every image is grey).",
     ]
     assert printed[4] == "warning: 12 images do not fill one batch of 64: each step sees the same 12."
     assert printed[5].startswith("warning: 12 images in batches of 64 make 1 step an epoch, 2 in 2 epochs; a GAN needs thousands. Try --batch-size 8 --epochs 2000")
@@ -423,7 +423,7 @@ def test_train_on_pair_and_domain_folders_reports_them(tmp_path, capsys):
     dataset, options, examples = cli._folder_data(presets.PRESETS["cyclegan"], _folder_args("cyclegan", tmp_path), 2)
     printed = capsys.readouterr().out
     assert f"Found 6 images in {tmp_path / 'a'} and 3 in {tmp_path / 'b'}" in printed
-    assert "Image size 24x24 (cyclegan at the images' typical shorter side" in printed and "centre-cropped" in printed
+    assert "Image size 24x24 (the images' typical shorter side" in printed and "centre-cropped" in printed
     assert options == {"image_shape": (24, 24, 3)} and examples[0].shape == (2, 24, 24, 3)
 
 
