@@ -8,7 +8,7 @@ themselves are in `kerasgan.cli`.
     kerasgan train [PRESET] [--dataset NAME | --data-dir DIR] [--epochs N] [--out DIR] ...
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
     kerasgan interpolate MODEL [--steps 8] [--rows 4] [--out walk.png] [--seed 0] [--label C | --classes A B]
-    kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
+    kerasgan evaluate MODEL [--dataset NAME | --data-dir DIR] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
     kerasgan list
 """
@@ -60,10 +60,17 @@ def _parser():
         help="train on your own images: a folder of images (one sub-folder per class for cgan and acgan), "
         "or, for pix2pix, DIR/inputs and DIR/targets with matching names, for cyclegan, DIR/a and DIR/b",
     )
-    train.add_argument("--channels", type=int, choices=[1, 3], default=None, help="with --data-dir: 1 (grey) or 3 (RGB); default: 3")
+    train.add_argument("--channels", type=int, choices=[1, 3], default=None, help="with --data-dir: 1 (grey) or 3 (RGB); default: 1 if every image is grey, else 3")
+    train.add_argument(
+        "--fit", choices=["crop", "pad", "stretch"], default=None,
+        help="with --data-dir: bring images of another aspect ratio to square by a centre crop (default), black borders, or stretching",
+    )
     train.add_argument("--epochs", type=_positive(int), default=DEFAULT_EPOCHS, help=f"the total, resumed runs included (default: {DEFAULT_EPOCHS})")
     train.add_argument("--batch-size", type=_positive(int), default=None, help="default: the preset's (64; 32 for stylegan; 16 for gan3d, pix2pix and cyclegan)")
-    train.add_argument("--image-size", type=_positive(int), default=None, help="resize images to this side (default: the preset's; 32 for stylegan; 64 for --data-dir)")
+    train.add_argument(
+        "--image-size", type=_positive(int), default=None,
+        help="resize images to this side (default: the preset's, 32 for stylegan; with --data-dir, from the images' size, up to 64)",
+    )
     train.add_argument("--latent-dim", type=_positive(int), default=None, help="size of the generator's latent vector (default: the preset's)")
     train.add_argument("--g-lr", type=_positive(float), default=None, help="the generator's learning rate (default: the preset's)")
     train.add_argument("--d-lr", type=_positive(float), default=None, help="the discriminators' learning rate (default: the preset's)")
@@ -108,8 +115,10 @@ def _parser():
 
     evaluate = commands.add_parser("evaluate", parents=[common], help="FID and other metrics of a saved model")
     evaluate.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model")
-    evaluate.add_argument("--dataset", default="mnist_sample", help="reference dataset (default: mnist_sample)")
-    evaluate.add_argument("--split", default=None, help="reference split (default: test; train for mnist_sample)")
+    evaluate.add_argument("--dataset", default=None, help="reference dataset by name (default: mnist_sample)")
+    evaluate.add_argument("--data-dir", default=None, help="reference images: a folder of your own (read as train --data-dir reads it, at the model's size)")
+    evaluate.add_argument("--fit", choices=["crop", "pad", "stretch"], default=None, help="with --data-dir: as for train (default: crop)")
+    evaluate.add_argument("--split", default=None, help="reference split of --dataset (default: test; train for mnist_sample)")
     evaluate.add_argument("--num-samples", type=_positive(int), default=2000, help="generated and real images (default: 2000)")
     evaluate.add_argument(
         "--metrics",

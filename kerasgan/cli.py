@@ -5,7 +5,7 @@ The parser and `main` live in the top-level module `kerasgan_cli`, which answers
 
     kerasgan train [PRESET] [--dataset NAME] [--epochs N] [--batch-size B] [--out DIR]
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
-    kerasgan evaluate MODEL [--dataset NAME] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
+    kerasgan evaluate MODEL [--dataset NAME | --data-dir DIR] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
     kerasgan list
 """
@@ -74,6 +74,11 @@ def _training_data(preset, args, dataset_name, batch_size):
             f"error: --channels sets the colour of your own images, with --data-dir; {dataset_name} has its own. "
             f"Received: --channels {args.channels} without --data-dir."
         )
+    if args.fit is not None and not args.data_dir:
+        raise SystemExit(
+            f"error: --fit sets how your own images are brought to square, with --data-dir; {dataset_name} has its own size. "
+            f"Received: --fit {args.fit} without --data-dir."
+        )
     if args.data_dir:
         return _folder_data(preset, args, batch_size)
     if preset.data in ("images", "labelled images"):
@@ -96,31 +101,104 @@ def _training_data(preset, args, dataset_name, batch_size):
 
 
 def _folder_data(preset, args, batch_size):
-    """`_training_data` for `--data-dir`: the user's own images, laid out as the help says."""
+    """`_training_data` for `--data-dir`: the user's own images, laid out as the help says.
+    What the folder holds is printed first, then the size and colour chosen from it (or
+    given), then advice when the data is too small for the batch, the run or a GAN."""
     from kerasgan import datasets
 
     if not os.path.isdir(args.data_dir):
         raise SystemExit(f"error: --data-dir {args.data_dir!r} is not a folder.")
-    size = args.image_size or preset.image_size or 64
-    channels = args.channels or 3
-    shape = (size, size, channels)
+    fit = args.fit or "crop"
     if preset.data in ("images", "labelled images"):
         labelled = preset.data == "labelled images"
-        dataset = datasets.from_folder(args.data_dir, size, channels, batch_size, labels=labelled, seed=args.seed)
+        report = datasets.inspect_folder(args.data_dir, labels=labelled)
+    else:
+        names = ("inputs", "targets") if preset.data == "pairs" else ("a", "b")
+        folders = [os.path.join(args.data_dir, name) for name in names]
+        missing = [folder for folder in folders if not os.path.isdir(folder)]
+        if missing:
+            raise SystemExit(
+                f"error: {args.preset} trains on {folders[0]} and {folders[1]}. Missing: {', '.join(missing)}"
+            )
+        inspect = datasets.inspect_pair_folders if preset.data == "pairs" else datasets.inspect_domain_folders
+        report = inspect(*folders)
+    print(report)
+    if args.image_size:
+        size, why = args.image_size, "--image-size"
+    else:
+        size, why = datasets.choose_image_size(report, preset.supports_size, fit)
+        why = f"{why}; --image-size to choose"
+    channels = args.channels or report.channels
+    colour = "--channels" if args.channels else "every image is grey" if channels == 1 else "--channels 1 for grey"
+    square = ""
+    if report.not_square:
+        square = {"crop": "; images that are not square are centre-cropped (--fit pad or stretch to change)",
+                  "pad": "; images that are not square get black borders (--fit pad)",
+                  "stretch": "; images that are not square are stretched (--fit stretch)"}[fit]
+    print(f"Image size {size}x{size} ({why}), {'grey' if channels == 1 else 'RGB'} ({colour}){square}.")
+    shape = (size, size, channels)
+    if preset.data in ("images", "labelled images"):
+        dataset = datasets.from_folder(args.data_dir, size, channels, batch_size, labels=labelled, seed=args.seed, fit=fit)
         options = {"image_shape": shape}
         if labelled:  # one class per sub-folder, as from_folder reads them
-            options["num_classes"] = sum(entry.is_dir() for entry in os.scandir(args.data_dir))
-        return dataset, options, None
-    names = ("inputs", "targets") if preset.data == "pairs" else ("a", "b")
-    folders = [os.path.join(os.path.normpath(args.data_dir), name) for name in names]  # "shapes/" + "inputs" without "//"
-    missing = [folder for folder in folders if not os.path.isdir(folder)]
-    if missing:
-        raise SystemExit(f"error: {args.preset} trains on {folders[0]} and {folders[1]}. Missing: {', '.join(missing)}")
-    load = datasets.from_pair_folders if preset.data == "pairs" else datasets.from_domain_folders
-    dataset = load(*folders, size, channels, batch_size, seed=args.seed)
-    # The grid's examples: the first batch, seen in training (there is no held-out part).
-    examples = tuple(part.numpy() for part in next(iter(dataset)))
-    return dataset, {"image_shape": shape}, examples
+            options["num_classes"] = len(report.classes)
+        examples = None
+    else:
+        load = datasets.from_pair_folders if preset.data == "pairs" else datasets.from_domain_folders
+        dataset = load(*folders, size, channels, batch_size, seed=args.seed, fit=fit)
+        options = {"image_shape": shape}
+        # The grid's examples: the first batch, seen in training (there is no held-out part).
+        examples = tuple(part.numpy() for part in next(iter(dataset)))
+    for line in _data_advice(args, report.count, batch_size, int(dataset.cardinality()), preset.data):
+        print(f"warning: {line}")
+    return dataset, options, examples
+
+
+# A GAN needs thousands of updates: the default MNIST run makes 4,700. Fewer than
+# SHORT_RUN steps is warned about, and the advice aims at ADVISED_STEPS.
+SHORT_RUN, ADVISED_STEPS, FEW_STEPS_AN_EPOCH = 1_000, 2_000, 10
+# Below this many images the discriminator memorises the data (Karras et al. 2020, ADA).
+SMALL_SET = 2_000
+
+
+def _data_advice(args, count, batch_size, steps, kind):
+    """Warnings, each with its fix, when the folder's data is small for the batch, the
+    run's length or a GAN (`kind`: the preset's data)."""
+    import math
+
+    advice = []
+    epochs = args.epochs
+    steps = min(steps, args.steps_per_epoch or steps)
+    items = "pairs" if kind == "pairs" else "images"
+    if count < batch_size:
+        advice.append(f"{count:,} {items} do not fill one batch of {batch_size}: each step sees the same {count:,}.")
+    if steps < FEW_STEPS_AN_EPOCH or steps * epochs < SHORT_RUN:
+        better_batch = batch_size
+        while better_batch > 8 and math.ceil(count / better_batch) < FEW_STEPS_AN_EPOCH:
+            better_batch //= 2
+        better_steps = steps if better_batch == batch_size else max(1, count // better_batch)
+        better_epochs = max(epochs, math.ceil(ADVISED_STEPS / better_steps))
+        if better_epochs > 20:  # a round number to type
+            better_epochs = math.ceil(better_epochs / 10) * 10
+        fix = " ".join(
+            ([f"--batch-size {better_batch}"] if better_batch != batch_size else [])
+            + ([f"--epochs {better_epochs}"] if better_epochs != epochs else [])
+        )
+        advice.append(
+            f"{count:,} {items} in batches of {batch_size} make {steps:,} step{'s' if steps != 1 else ''} an epoch, "
+            f"{steps * epochs:,} in {epochs} epoch{'s' if epochs != 1 else ''}; a GAN needs thousands."
+            + (f" Try {fix} (about {better_steps * better_epochs:,} steps)." if fix else "")
+        )
+    if count < SMALL_SET and kind in ("images", "labelled images"):
+        if args.preset == "stylegan":
+            augment = "stylegan's adaptive augmentation (augment=\"ada\", on by default) is made for such sets; give it many epochs."
+        else:
+            augment = (
+                f"augmentation helps: `kerasgan train stylegan --data-dir {args.data_dir}` (adaptive augmentation, on "
+                "by default), or augment=\"ada\" on a kerasgan.GAN in Python."
+            )
+        advice.append(f"{count:,} images is a small set for a GAN (the discriminator memorises it); {augment}")
+    return advice
 
 
 def _set_learning_rates(model, args):
@@ -541,7 +619,15 @@ def evaluate(args):
     from kerasgan.files import write_text
     from kerasgan.models import GAN, GAN3D
 
-    domain = _DOMAIN_OF_DATASET.get(args.dataset)
+    if args.data_dir and (args.dataset or args.split):
+        raise SystemExit(
+            f"error: --data-dir is the reference images; --dataset and --split choose a named dataset instead. "
+            f"Received: --data-dir with {'--dataset' if args.dataset else '--split'}; give one."
+        )
+    if args.fit and not args.data_dir:
+        raise SystemExit(f"error: --fit sets how the images of --data-dir are brought to square. Received: --fit {args.fit} without --data-dir.")
+    dataset = args.dataset or (None if args.data_dir else "mnist_sample")
+    domain = _DOMAIN_OF_DATASET.get(dataset)
     names = args.metrics.split(",") if args.metrics else ["fid"] + (["cfd", "is"] if domain else [])
     unknown = [name for name in names if name not in metrics.METRICS]
     if unknown:
@@ -553,24 +639,29 @@ def evaluate(args):
             "Score translations with kerasgan.metrics.evaluate_translation on held-out pairs (or FID against "
             "the target domain), and voxel shapes with kerasgan.metrics.coverage_and_mmd."
         )
-    split = args.split or ("train" if args.dataset == "mnist_sample" else "test")
     image_size = tuple(gan.image_shape[:2])
-    real = datasets.load(
-        args.dataset,
-        split=split,
-        batch_size=args.batch_size,
-        image_size=image_size,
-        shuffle=False,
-        drop_remainder=False,
-        cache=False,  # read once; a partly read cache only makes TensorFlow warn
-    )
-    real_shape = tuple(real.element_spec.shape[1:])
-    if real_shape[-1] != gan.image_shape[-1]:
-        raise ValueError(
-            f"The model makes {gan.image_shape} images but {args.dataset} has {real_shape}. "
-            "Expected a dataset with the model's number of channels."
+    if args.data_dir:
+        real, split = _folder_reference(args, gan), None
+        reference = args.data_dir
+    else:
+        split = args.split or ("train" if dataset == "mnist_sample" else "test")
+        real = datasets.load(
+            dataset,
+            split=split,
+            batch_size=args.batch_size,
+            image_size=image_size,
+            shuffle=False,
+            drop_remainder=False,
+            cache=False,  # read once; a partly read cache only makes TensorFlow warn
         )
-    print(f"Evaluating {args.model} against {args.dataset} ({split}), {args.num_samples} images each: {names}")
+        real_shape = tuple(real.element_spec.shape[1:])
+        if real_shape[-1] != gan.image_shape[-1]:
+            raise ValueError(
+                f"The model makes {gan.image_shape} images but {dataset} has {real_shape}. "
+                "Expected a dataset with the model's number of channels."
+            )
+        reference = f"{dataset} ({split})"
+    print(f"Evaluating {args.model} against {reference}, {args.num_samples} images each: {names}")
     started = time.perf_counter()
     results = metrics.evaluate(
         real, gan, metrics=names, num_samples=args.num_samples, domain=domain, batch_size=args.batch_size, seed=args.seed
@@ -580,7 +671,8 @@ def evaluate(args):
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "evaluation.json")
     report = {
         "model": args.model,
-        "dataset": args.dataset,
+        "dataset": dataset,
+        **({"data_dir": args.data_dir, "fit": args.fit or "crop"} if args.data_dir else {}),
         "split": split,
         "num_samples": args.num_samples,
         "seed": args.seed,
@@ -590,6 +682,29 @@ def evaluate(args):
     }
     write_text(out, json.dumps(report, indent=2))
     print(f"Wrote {out} ({seconds:.0f} s)")
+
+
+def _folder_reference(args, gan):
+    """The images of `evaluate --data-dir`, read as `train --data-dir` reads them, at the
+    model's size and colour, in file order; what the folder holds is printed first."""
+    from kerasgan import datasets
+
+    if not os.path.isdir(args.data_dir):
+        raise SystemExit(f"error: --data-dir {args.data_dir!r} is not a folder.")
+    height, width, channels = gan.image_shape
+    report = datasets.inspect_folder(args.data_dir)
+    print(report)
+    if report.channels != channels:
+        print(f"  read as {'grey' if channels == 1 else 'RGB'}, as the model makes {height}x{width}x{channels} images")
+    if report.count < args.num_samples:
+        print(
+            f"warning: the folder holds {report.count:,} images, fewer than --num-samples {args.num_samples:,}: the scores "
+            f"compare {report.count:,} real images with {args.num_samples:,} generated. FID and KID vary with the counts: "
+            "compare models only at the same counts."
+        )
+    return datasets.from_folder(
+        args.data_dir, (height, width), channels, args.batch_size, shuffle=False, fit=args.fit or "crop"
+    )
 
 
 def list_presets(args):

@@ -99,6 +99,8 @@ def test_counts_and_rates_must_be_positive(arguments, message, capsys):
 def test_options_that_would_be_ignored_are_refused(tmp_path):
     with pytest.raises(SystemExit, match="--channels sets the colour of your own images, with --data-dir"):
         cli.main(["train", "--channels", "1", "--out", str(tmp_path / "run")])
+    with pytest.raises(SystemExit, match="--fit sets how your own images are brought to square, with --data-dir"):
+        cli.main(["train", "--fit", "pad", "--out", str(tmp_path / "run")])
 
 
 def _earlier_run(out):
@@ -372,7 +374,7 @@ def test_stylegan_trains_at_its_own_size_on_other_datasets():
 
     from kerasgan import presets
 
-    args = argparse.Namespace(image_size=None, category=None, data_dir=None, channels=None, seed=0)
+    args = argparse.Namespace(image_size=None, category=None, data_dir=None, channels=None, fit=None, seed=0)
     _, options, _ = cli._training_data(presets.PRESETS["stylegan"], args, "mnist_sample", 8)
     assert options == {"image_shape": (32, 32, 1)}
     _, options, _ = cli._training_data(presets.PRESETS["dcgan"], args, "mnist_sample", 8)
@@ -493,6 +495,97 @@ def test_train_on_a_folder_with_chosen_sizes_and_learning_rates(tmp_path, capsys
         cli.main(["train", "pix2pix", "--data-dir", str(tmp_path / "photos")])
     with pytest.raises(SystemExit, match="has no latent vector"):
         cli.main(["train", "cyclegan", "--latent-dim", "8", "--epochs", "1", "--steps-per-epoch", "1", "--out", str(tmp_path / "c")])
+
+
+def _folder_args(preset, data_dir, **overrides):
+    import argparse
+
+    options = dict(preset=preset, data_dir=str(data_dir), image_size=None, channels=None, fit=None, seed=0, epochs=2,
+                   batch_size=None, steps_per_epoch=None)
+    return argparse.Namespace(**{**options, **overrides})
+
+
+def test_train_on_a_folder_reports_it_and_chooses_the_size_and_colour(tmp_path, capsys):
+    from PIL import Image
+
+    from kerasgan import presets
+
+    # The issue's case, smaller: grey 16 px shapes, too few for the default batch of 64.
+    (tmp_path / "shapes").mkdir()
+    for index in range(12):
+        Image.fromarray(np.full((16, 16), index * 20, np.uint8)).save(tmp_path / "shapes" / f"{index:02d}.png")
+    args = _folder_args("dcgan", tmp_path / "shapes")
+    dataset, options, _ = cli._folder_data(presets.PRESETS["dcgan"], args, 64)
+    assert options == {"image_shape": (16, 16, 1)}  # the images' size and colour, not 64 px RGB
+    assert tuple(next(iter(dataset)).shape) == (12, 16, 16, 1)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:4] == [
+        f"Found 12 images in {tmp_path / 'shapes'}.",
+        "  size: all 16x16",
+        "  colour: all grey",
+        "Image size 16x16 (the images' typical shorter side; --image-size to choose), grey (every image is grey).",
+    ]
+    assert printed[4] == "warning: 12 images do not fill one batch of 64: each step sees the same 12."
+    assert printed[5].startswith("warning: 12 images in batches of 64 make 1 step an epoch, 2 in 2 epochs; a GAN needs thousands. Try --batch-size 8 --epochs 2000")
+    assert printed[6].startswith("warning: 12 images is a small set for a GAN") and "kerasgan train stylegan --data-dir" in printed[6]
+
+    # Asked for, the size and colour are the user's; stylegan's small-set advice is its own ADA.
+    args = _folder_args("stylegan", tmp_path / "shapes", image_size=8, channels=3, fit="pad", epochs=400)
+    _, options, _ = cli._folder_data(presets.PRESETS["stylegan"], args, 4)
+    printed = capsys.readouterr().out
+    assert options == {"image_shape": (8, 8, 3)} and "Image size 8x8 (--image-size), RGB (--channels)." in printed
+    assert "make 3 steps an epoch" in printed and "augment=\"ada\", on by default" in printed
+
+
+def test_train_on_pair_and_domain_folders_reports_them(tmp_path, capsys):
+    from PIL import Image
+
+    from kerasgan import presets
+
+    for folder, count in (("inputs", 5), ("targets", 4), ("a", 6), ("b", 3)):
+        (tmp_path / folder).mkdir()
+        for index in range(count):
+            Image.fromarray(np.zeros((24, 32, 3), np.uint8)).save(tmp_path / folder / f"{index}.png")
+    with pytest.raises(ValueError, match="'4.png' in input_dir without a match"):
+        cli._folder_data(presets.PRESETS["pix2pix"], _folder_args("pix2pix", tmp_path, batch_size=2), 2)
+    printed = capsys.readouterr().out
+    assert f"Found 4 pairs in {tmp_path / 'inputs'} and {tmp_path / 'targets'}" in printed
+    assert "1 inputs without a match in targets (same name, any extension): 4.png" in printed
+    dataset, options, examples = cli._folder_data(presets.PRESETS["cyclegan"], _folder_args("cyclegan", tmp_path), 2)
+    printed = capsys.readouterr().out
+    assert f"Found 6 images in {tmp_path / 'a'} and 3 in {tmp_path / 'b'}" in printed
+    assert "Image size 24x24 (the images' typical shorter side" in printed and "centre-cropped" in printed
+    assert options == {"image_shape": (24, 24, 3)} and examples[0].shape == (2, 24, 24, 3)
+
+
+def test_evaluate_against_your_own_folder(tmp_path, capsys, monkeypatch):
+    from kerasgan import metrics, presets
+
+    _write_images(tmp_path / "mine", 6, size=20)
+    model = tmp_path / "dcgan.keras"
+    presets.dcgan(image_shape=(16, 16, 1), base_filters=4, seed=0).save(model)
+    seen = {}
+
+    def evaluate(real_images, gan, metrics, num_samples, **kwargs):  # the metrics have their own tests
+        seen["real"] = np.concatenate([np.asarray(batch) for batch in real_images])
+        seen["metrics"] = metrics
+        return {"kid": 0.5, "kid_std": 0.1, "num_real": len(seen["real"]), "num_fake": num_samples}
+
+    monkeypatch.setattr(metrics, "evaluate", evaluate)
+    out = tmp_path / "evaluation.json"
+    argv = ["evaluate", str(model), "--data-dir", str(tmp_path / "mine"), "--metrics", "kid", "--num-samples", "10", "--out", str(out)]
+    assert cli.main(argv) == 0
+    assert seen["real"].shape == (6, 16, 16, 1) and seen["metrics"] == ["kid"]  # the model's size and colour
+    printed = capsys.readouterr().out
+    assert f"Found 6 images in {tmp_path / 'mine'}" in printed and "read as grey" in printed
+    assert "warning: the folder holds 6 images, fewer than --num-samples 10" in printed
+    report = json.loads(out.read_text())
+    assert report["data_dir"] == str(tmp_path / "mine") and report["dataset"] is None and report["fit"] == "crop"
+    # A folder given as a dataset name points to --data-dir, not to tfds's name grammar.
+    assert cli.main(["evaluate", str(model), "--dataset", str(tmp_path / "mine") + "/"]) == 1
+    assert "--data-dir" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="give one"):
+        cli.main(["evaluate", str(model), "--data-dir", str(tmp_path / "mine"), "--dataset", "mnist"])
 
 
 def test_interpolate_writes_one_walk_per_row(tmp_path, capsys):

@@ -130,3 +130,119 @@ def test_a_dataset_that_cannot_be_downloaded_fails_fast_with_the_command_that_pr
         datasets.load(name, data_dir=str(tmp_path / "tfds"))
     assert time.perf_counter() - started < 10
     assert not (tmp_path / "tfds").exists(), "no empty tfds folders are left behind"
+# ------------------------------------------------------- your own folder
+
+
+def _bands(height, width):
+    """uint8 RGB: black left and right quarters, a white middle half (a wide image's
+    outer parts are what a centre crop drops)."""
+    pixels = np.zeros((height, width, 3), np.uint8)
+    pixels[:, width // 4 : width - width // 4] = 255
+    return pixels
+
+
+def test_fit_image_crops_pads_or_stretches():
+    from kerasgan.datasets.pixels import fit_image
+
+    image = np.asarray(datasets.to_unit_range(_bands(4, 8)))
+    cropped = np.asarray(fit_image(image, 4, "crop"))
+    np.testing.assert_allclose(cropped, 1.0, atol=1e-6)  # the white middle only
+    padded = np.asarray(fit_image(image, 8, "pad"))
+    assert padded.shape == (8, 8, 3)
+    np.testing.assert_array_equal(padded[:2], -1.0)  # black borders above and below
+    np.testing.assert_array_equal(padded[-2:], -1.0)
+    np.testing.assert_array_equal(padded[2:6], image)  # the image itself, whole
+    stretched = np.asarray(fit_image(image, 4, "stretch"))
+    assert stretched[:, 0].max() < 0 and stretched[:, 1:3].min() > 0.5  # squeezed, black sides kept
+    assert np.asarray(fit_image(image, (2, 4), "crop")).shape == (2, 4, 3)  # the aspect ratio is the target's
+    with pytest.raises(ValueError, match=r"fit in \('crop', 'pad', 'stretch'\). Received: fit='squash'"):
+        fit_image(image, 4, "squash")
+
+
+def test_from_folder_centre_crops_mixed_sizes_unless_told(tmp_path):
+    # A wide image, a tall one and a square one: all white once centre-cropped.
+    Image.fromarray(_bands(12, 24)).save(tmp_path / "wide.png")
+    Image.fromarray(np.ascontiguousarray(_bands(10, 30).transpose(1, 0, 2))).save(tmp_path / "tall.png")
+    Image.fromarray(np.full((16, 16, 3), 255, np.uint8)).save(tmp_path / "square.jpg", quality=100)
+
+    def batch(**kwargs):
+        return np.asarray(next(iter(datasets.from_folder(tmp_path, image_size=8, batch_size=3, shuffle=False, **kwargs))))
+
+    cropped = batch()  # in file order: square, tall, wide
+    assert cropped.shape == (3, 8, 8, 3) and cropped.min() > 0.95
+    padded = batch(fit="pad")
+    assert padded[1][:, 0].max() < -0.99 and padded[2][0].max() < -0.99  # black borders beside tall, above wide
+    assert padded[1][4, 4].min() > 0.95 and padded[2][4, 4].min() > 0.95
+    stretched = batch(fit="stretch")
+    assert stretched[2][:, 0].max() < 0 and stretched[2][0, 4].min() > 0.95  # the black sides squeezed in
+    with pytest.raises(ValueError, match="Expected fit in"):
+        datasets.from_folder(tmp_path, image_size=8, fit="fill")
+
+
+def test_inspect_folder_reports_count_sizes_colour_and_classes(tmp_path, monkeypatch):
+    from kerasgan.datasets import folders
+
+    for name, count, shape in (("cats", 3, (32, 32, 3)), ("dogs", 2, (24, 40))):
+        (tmp_path / name).mkdir()
+        for index in range(count):
+            Image.fromarray(np.zeros(shape, np.uint8)).save(tmp_path / name / f"{index}.png")
+    Image.fromarray(np.zeros((8, 8, 4), np.uint8)).save(tmp_path / "cats" / "clear.png")
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "loose.png")
+    report = datasets.inspect_folder(tmp_path, labels=True)
+    assert (report.count, report.scanned, report.classes, report.ignored) == (6, 6, {"cats": 4, "dogs": 2}, 1)
+    assert report.most_common_size == (32, 32) and report.not_square == 2 and report.channels == 3
+    assert report.colours == {"RGB": 3, "grey": 2, "RGBA": 1}
+    assert report.typical_side("crop") == 24 and report.typical_side("pad") == 32
+    assert str(report).splitlines() == [
+        f"Found 6 images in {tmp_path}.",
+        "  sizes: most common 32x32 (3); widths 8-40, heights 8-32; 2 not square",
+        "  colour: 3 RGB, 2 grey, 1 RGBA",
+        "  classes: 2 sub-folders: cats 4, dogs 2",
+        "  1 image directly in the folder not read: the classes are its sub-folders",
+    ]
+    # Without labels every image is read; past MAX_SCAN headers, an even sample, said so.
+    monkeypatch.setattr(folders, "MAX_SCAN", 3)
+    report = datasets.inspect_folder(tmp_path)
+    assert (report.count, report.scanned) == (7, 3)
+    assert str(report).startswith(f"Found 7 images in {tmp_path}, headers of an even sample of 3.")
+    assert datasets.inspect_folder(tmp_path / "dogs").channels == 1  # all grey
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match=r"Expected image files \(png, jpg, jpeg, gif, bmp\) in .*empty'. Received: none."):
+        datasets.inspect_folder(tmp_path / "empty")
+
+
+class _Sized:
+    """A stand-in report whose images all have one side."""
+
+    def __init__(self, side):
+        self.side = side
+
+    def typical_side(self, fit="crop"):
+        return self.side
+
+
+@pytest.mark.parametrize(
+    "preset, side, expected, reason",
+    [
+        ("dcgan", 32, 32, "the images' typical shorter side"),
+        ("dcgan", 30, 32, "nearest the images' typical shorter side of 30 px"),  # enlarged 7%, not halved
+        ("stylegan", 28, 32, "nearest"),
+        ("stylegan", 50, 32, "the largest size the model builds up to"),  # a power of two
+        ("dcgan", 500, 64, "500 px; 64 px is the largest chosen unless asked"),
+        ("pix2pix", 48, 48, "typical"),
+        ("dcgan", 5, 12, "the smallest size the model builds"),
+        ("mlp_gan", 20, 20, "typical"),
+    ],
+)
+def test_choose_image_size_from_the_data_and_the_preset(preset, side, expected, reason):
+    from kerasgan import presets
+
+    chosen, why = datasets.choose_image_size(_Sized(side), presets.PRESETS[preset].supports_size)
+    assert chosen == expected and reason in why
+
+
+def test_load_says_a_folder_is_read_with_from_folder(tmp_path):
+    with pytest.raises(ValueError, match=r"a path\. Read a folder of images with kerasgan.datasets.from_folder.*--data-dir"):
+        datasets.load(str(tmp_path) + "/")
+    with pytest.raises(ValueError, match=r"a path \(and no such folder\)"):
+        datasets.load("absent/")

@@ -215,7 +215,7 @@ def test_pair_folders(pair_folders):
     expected = np.array([0, 10, 20, 30, 40]) / 127.5 - 1
     np.testing.assert_allclose(np.asarray(batch_inputs)[:, 0, 0, 0], expected, atol=1e-5)
     np.testing.assert_allclose(np.asarray(batch_targets)[:3, 0, 0, 0], expected[:3], atol=1e-5)
-    np.testing.assert_allclose(np.asarray(batch_targets)[4], 1.0)  # transparent -> white
+    np.testing.assert_allclose(np.asarray(batch_targets)[4], 1.0, atol=1e-6)  # transparent -> white
     grey = datasets.from_pair_folders(inputs, targets, image_size=4, channels=1, batch_size=2, seed=1)
     assert [tuple(a.shape) + tuple(b.shape) for a, b in grey] == [(2, 4, 4, 1, 2, 4, 4, 1)] * 2
 
@@ -243,6 +243,32 @@ def test_pair_folder_errors(pair_folders, tmp_path):
     empty.mkdir()
     with pytest.raises(ValueError, match=r"Expected image files.*in dir_b"):
         datasets.from_domain_folders(inputs, empty, image_size=8)
+
+
+def test_inspect_pair_and_domain_folders(pair_folders, tmp_path):
+    inputs, targets = pair_folders
+    os.remove(targets / "2.png")
+    write_png(targets / "extra.png", np.zeros((12, 20, 3)))
+    report = datasets.inspect_pair_folders(inputs, targets)
+    assert (report.count, report.unmatched_first, report.unmatched_second) == (4, ["2.png"], ["extra.png"])
+    assert (report.first.count, report.second.count, report.first.channels, report.channels) == (5, 5, 1, 3)
+    assert report.typical_side("crop") == 6 and report.not_square == 10
+    assert str(report).splitlines() == [
+        f"Found 4 pairs in {inputs} and {targets} (matched by file name).",
+        "  inputs: 5 images",
+        "    size: all 10x6",
+        "    colour: all grey",
+        "  targets: 5 images",
+        "    size: all 20x12",
+        "    colour: 4 RGB, 1 RGBA",
+        "  1 inputs without a match in targets (same name, any extension): 2.png",
+        "  1 targets without a match in inputs (same name, any extension): extra.png",
+    ]
+    report = datasets.inspect_domain_folders(inputs, targets)
+    assert report.count == 5 and not report.unmatched_first
+    assert str(report).startswith(f"Found 5 images in {inputs} and 5 in {targets}; an epoch is 5")
+    with pytest.raises(ValueError, match="Expected dir_b to be a folder of images"):
+        datasets.inspect_domain_folders(inputs, tmp_path / "absent")
 
 
 def test_domain_folders(tmp_path):

@@ -1,7 +1,11 @@
 """Training data for GANs: float32 images in [-1, 1], batched as tf.data pipelines.
 
-- `pixels`: the pixel convention (`to_unit_range`, `to_uint8`), in one place.
+- `pixels`: the pixel convention (`to_unit_range`, `to_uint8`, `fit_image`: crop, pad
+  or stretch to the training size), in one place.
 - `images`: single images, by name (`load`), from arrays or a folder.
+- `folders`: which files the folder loaders read, and what a folder holds
+  (`inspect_folder`, `inspect_pair_folders`, `inspect_domain_folders`,
+  `choose_image_size`).
 - `pairs`: paired images (`load_pairs`, Pix2Pix) and two domains (`load_domains`,
   CycleGAN), by name, from arrays or folders.
 - `voxels`: voxel grids for 3-D GANs (`load_voxels`, `voxel_arrays`,
@@ -10,6 +14,15 @@
   (`prepare`).
 """
 
+from kerasgan.datasets.folders import (
+    FITS,
+    FolderPairReport,
+    FolderReport,
+    choose_image_size,
+    inspect_domain_folders,
+    inspect_folder,
+    inspect_pair_folders,
+)
 from kerasgan.datasets.images import (
     BUNDLED,
     from_arrays,
@@ -39,8 +52,12 @@ from kerasgan.datasets.voxels import (
 __all__ = [
     "BUNDLED",
     "DOMAIN_SETS",
+    "FITS",
+    "FolderPairReport",
+    "FolderReport",
     "PAIR_SETS",
     "VOXEL_SETS",
+    "choose_image_size",
     "composite_on_white",
     "from_arrays",
     "from_domain_arrays",
@@ -49,6 +66,9 @@ __all__ = [
     "from_pair_arrays",
     "from_pair_folders",
     "from_voxel_arrays",
+    "inspect_domain_folders",
+    "inspect_folder",
+    "inspect_pair_folders",
     "load",
     "load_domains",
     "load_mnist_sample",

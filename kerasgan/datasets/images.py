@@ -21,11 +21,12 @@ from importlib import resources
 import numpy as np
 
 from kerasgan.datasets import order
+from kerasgan.datasets import folders
 from kerasgan.datasets.pixels import (
-    IMAGE_EXTENSIONS,
+    check_fit,
     check_value_range,
+    file_reader,
     resize,
-    size_pair,
     to_unit_range,
 )
 from kerasgan.datasets.pixels import tensorflow as _tf
@@ -219,11 +220,23 @@ def _padded(dataset, size):
 def _tfds_builder(name, data_dir):
     import tensorflow_datasets as tfds
 
+    folder = os.path.isdir(name)
+    hint = (
+        f" {name!r} is a folder: read a folder of images with kerasgan.datasets.from_folder({name!r}, image_size) "
+        f"(kerasgan train and evaluate: --data-dir {name})."
+    )
+    if name.endswith(("/", os.sep)) or (folder and ("/" in name or os.sep in name or name.startswith("."))):
+        # A path: tfds would answer with its name grammar.
+        raise ValueError(
+            "Expected a dataset name such as 'mnist_sample', 'mnist' or 'cifar10'. Received: "
+            f"name={name!r}, a path{'' if folder else ' (and no such folder)'}. Read a folder of images with "
+            f"kerasgan.datasets.from_folder(path, image_size) (kerasgan train and evaluate: --data-dir {name})."
+        )
     try:
         return tfds.builder(name, data_dir=data_dir)
     except tfds.core.registered.DatasetNotFoundError:
         known = list(BUNDLED) + list(tfds.list_builders())
-        hint = did_you_mean(name, known)
+        hint = hint if folder else did_you_mean(name, known)
         raise ValueError(
             "Unknown dataset. Expected 'mnist_sample' or a tensorflow-datasets name "
             f"such as 'mnist', 'fashion_mnist' or 'cifar10'. Received: name={name!r}.{hint}"
@@ -341,44 +354,6 @@ def _load_tfds(name, split, batch_size, image_size, labels, shuffle, drop_remain
     return _pipeline(dataset, batch_size, shuffle, 20_000, drop_remainder, seed)
 
 
-def _check_image_folder(directory, labels):
-    """Fails before training, naming the file or the layout at fault, where Keras would
-    fail mid-epoch on an unreadable file or say only "No images found"."""
-    from PIL import Image, UnidentifiedImageError
-
-    directory = os.fspath(directory)  # a path, not "PosixPath(...)", in the messages
-    if not os.path.isdir(directory):
-        raise ValueError(f"Expected a folder of images. Received: directory={directory!r}, which is not a folder.")
-    if labels:
-        classes = [entry.name for entry in os.scandir(directory) if entry.is_dir()]
-        if not classes:
-            loose = sum(name.lower().endswith(IMAGE_EXTENSIONS) for name in os.listdir(directory))
-            raise ValueError(
-                f"With labels, each sub-folder of the directory is a class. Received: {directory!r} with no "
-                f"sub-folders ({loose} images directly in it). Put each class's images in a sub-folder."
-            )
-    found = 0
-    for root, _, names in os.walk(directory):
-        for name in sorted(names):
-            if not name.lower().endswith(IMAGE_EXTENSIONS):
-                continue
-            found += 1
-            path = os.path.join(root, name)
-            try:
-                with Image.open(path):  # reads the header only: fast on large folders
-                    pass
-            except (UnidentifiedImageError, OSError) as error:
-                raise ValueError(
-                    f"Expected readable image files. Received: {path!r}, which is not a readable image "
-                    f"({error}). Remove or replace it."
-                ) from None
-    if not found:  # Keras would say so with a Python tuple of extensions
-        raise ValueError(
-            f"Expected image files ({', '.join(IMAGE_EXTENSIONS)}) in {directory!r}"
-            f"{' and its sub-folders' if labels else ''}. Received: none."
-        )
-
-
 def from_folder(
     directory,
     image_size,
@@ -387,43 +362,48 @@ def from_folder(
     labels=False,
     shuffle=True,
     seed=None,
+    fit="crop",
 ):
     """A dataset of images in [-1, 1] from a folder of image files (png, jpg, gif, bmp).
 
-    With `labels=True`, each sub-folder is a class (sorted names, ids from 0).
+    The folder and its sub-folders are read; with `labels=True`, each sub-folder is a
+    class (sorted names, ids from 0). Images are read as they are needed (any
+    transparency composited onto white) and brought to `image_size` by `fit`: images
+    of another aspect ratio are centre-cropped by default, not stretched. The last
+    batch may be partial. `inspect_folder(directory)` reports what the folder holds.
 
     Args:
         directory: str. The folder.
-        image_size: int or `(height, width)`. Images are resized to it.
+        image_size: int or `(height, width)`. Images are brought to it.
         channels: int. 1 (greyscale) or 3 (RGB). Defaults to 3.
         batch_size: int. Defaults to 64.
         labels: bool. Defaults to False.
-        shuffle: bool. Defaults to True.
+        shuffle: bool. Reshuffled each epoch. Defaults to True.
         seed: int or None. Defaults to None.
+        fit: str. "crop" (the centred part with the target's aspect ratio), "pad"
+            (black borders) or "stretch". Defaults to "crop".
+
+    Example:
+
+    ```python
+    dataset = kerasgan.datasets.from_folder("shapes/", image_size=32, batch_size=16)
+    images = next(iter(dataset))  # (16, 32, 32, 3) float32 in [-1, 1]
+    ```
     """
     tf = _tf()
-    import keras
-
     _check_batch_size(batch_size)
     if channels not in (1, 3):
         raise ValueError(f"Expected channels 1 or 3. Received: channels={channels!r}")
-    _check_image_folder(directory, labels)
-    # Unbatched and in file order: the shuffle is kerasgan's, by (seed, epoch)
-    # (`kerasgan.datasets.order`), where Keras's would restart in a resumed process.
-    dataset = keras.utils.image_dataset_from_directory(
-        directory,
-        labels="inferred" if labels else None,
-        color_mode="grayscale" if channels == 1 else "rgb",
-        image_size=size_pair(image_size),
-        batch_size=None,
-        shuffle=False,
-        verbose=False,
-    )
-    if shuffle:
-        dataset = order.shuffle(dataset, min(len(dataset.file_paths), 10_000), seed)
-    dataset = dataset.batch(batch_size)
-    if labels:
-        dataset = dataset.map(lambda image, label: (to_unit_range(image), tf.cast(label, tf.int32)))
-    else:
-        dataset = dataset.map(to_unit_range)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    check_fit(fit)
+    # The headers' scan fails before training on an unreadable file, naming it.
+    _, paths, class_ids = folders.scan_folder(directory, labels)
+    dataset = tf.data.Dataset.from_tensor_slices((paths, class_ids) if labels else paths)
+    if shuffle:  # file names, not decoded images: the whole folder fits in the buffer
+        dataset = order.shuffle(dataset, len(paths), seed)
+    read = file_reader(channels, image_size, fit)
+
+    def prepare(path, *label):
+        return (read(path), tf.cast(label[0], tf.int32)) if label else read(path)
+
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -18,10 +18,12 @@ import numpy as np
 
 from kerasgan.datasets import order, sources
 from kerasgan.datasets.images import _check_batch_size
+from kerasgan.datasets.folders import list_named_images
 from kerasgan.datasets.pixels import (
-    IMAGE_EXTENSIONS,
+    check_fit,
     check_value_range,
     composite_on_white,
+    file_reader,
     resize,
     to_unit_range,
 )
@@ -263,45 +265,9 @@ def from_domain_arrays(
 # ---------------------------------------------------------------- folders
 
 
-def _list_images(directory, what):
-    """`{file name without extension: path}` of the image files of a folder, sorted."""
-    if not os.path.isdir(directory):
-        raise ValueError(f"Expected {what} to be a folder. Received: {what}={directory!r}")
-    files = {}
-    for file in sorted(os.listdir(directory)):
-        stem, extension = os.path.splitext(file)
-        if extension.lower() not in IMAGE_EXTENSIONS or not os.path.isfile(os.path.join(directory, file)):
-            continue
-        if stem in files:
-            raise ValueError(
-                f"Expected one image per name in {what}. Received: {os.path.basename(files[stem])!r} and "
-                f"{file!r} in {directory!r}."
-            )
-        files[stem] = os.path.join(directory, file)
-    if not files:
-        raise ValueError(
-            f"Expected image files ({', '.join(IMAGE_EXTENSIONS)}) in {what}. Received: none in {directory!r}."
-        )
-    return files
-
-
-def _file_reader(channels, image_size):
-    """Reads an image file into [-1, 1] at `image_size`; alpha is composited onto white."""
+def _paths_dataset(paths_a, paths_b, channels, image_size, shuffle, seed, batch_size, drop_remainder, paired, fit):
     tf = _tf()
-    mode = "L" if channels == 1 else "RGB"
-
-    def read(path):
-        # PIL, not tf.io.decode_image: it handles every PNG flavour of transparency.
-        image = tf.py_function(lambda path: sources.read_image(path.numpy().decode(), mode), [path], tf.uint8)
-        image.set_shape((None, None, channels))
-        return resize(to_unit_range(image), image_size)
-
-    return read
-
-
-def _paths_dataset(paths_a, paths_b, channels, image_size, shuffle, seed, batch_size, drop_remainder, paired):
-    tf = _tf()
-    read = _file_reader(channels, image_size)
+    read = file_reader(channels, image_size, fit)
     if paired:
         dataset = tf.data.Dataset.from_tensor_slices((paths_a, paths_b))
         if shuffle:
@@ -323,13 +289,15 @@ def from_pair_folders(
     shuffle=True,
     seed=None,
     drop_remainder=True,
+    fit="crop",
 ):
     """A dataset of `(inputs, targets)` batches in [-1, 1] from two folders of images.
 
     Pairs are matched by file name without extension (`a.png` in `input_dir` with
-    `a.png` or `a.jpg` in `target_dir`); a name on one side only is an error. Images
-    (png, jpg, gif, bmp) are read as they are needed, any transparency composited
-    onto white, and resized.
+    `a.png` or `a.jpg` in `target_dir`); a name on one side only is an error
+    (`inspect_pair_folders` lists them all). Images (png, jpg, gif, bmp) are read as
+    they are needed, any transparency composited onto white, and brought to
+    `image_size` by `fit` (a centred crop keeps same-sized pairs aligned).
 
     Args:
         input_dir: str. Folder of input images.
@@ -340,6 +308,8 @@ def from_pair_folders(
         shuffle: bool. Defaults to True.
         seed: int or None. Shuffling seed. Defaults to None.
         drop_remainder: bool. Drop the last partial batch. Defaults to True.
+        fit: str. "crop", "pad" or "stretch" (`kerasgan.datasets.pixels.fit_image`).
+            Defaults to "crop".
 
     Example:
 
@@ -349,8 +319,9 @@ def from_pair_folders(
     """
     _check_batch_size(batch_size)
     _check_channels(channels)
-    inputs = _list_images(input_dir, "input_dir")
-    targets = _list_images(target_dir, "target_dir")
+    check_fit(fit)
+    inputs = list_named_images(input_dir, "input_dir")
+    targets = list_named_images(target_dir, "target_dir")
     for names, here, there in ((inputs, "input_dir", "target_dir"), (targets, "target_dir", "input_dir")):
         other = targets if here == "input_dir" else inputs
         unmatched = [os.path.basename(names[name]) for name in names if name not in other]
@@ -365,16 +336,16 @@ def from_pair_folders(
     names = sorted(inputs)
     return _paths_dataset(
         [inputs[name] for name in names], [targets[name] for name in names], channels, image_size,
-        shuffle, seed, batch_size, drop_remainder, paired=True,
+        shuffle, seed, batch_size, drop_remainder, paired=True, fit=fit,
     )
 
 
-def from_domain_folders(dir_a, dir_b, image_size, channels=3, batch_size=16, shuffle=True, seed=None):
+def from_domain_folders(dir_a, dir_b, image_size, channels=3, batch_size=16, shuffle=True, seed=None, fit="crop"):
     """A dataset of unpaired `(images_a, images_b)` batches in [-1, 1] from two folders.
 
     As `from_domain_arrays`: independent shuffles, `max(len_a, len_b) // batch_size`
     batches an epoch. Images (png, jpg, gif, bmp) are read as they are needed, any
-    transparency composited onto white, and resized.
+    transparency composited onto white, and brought to `image_size` by `fit`.
 
     Args:
         dir_a: str. Folder of domain A images.
@@ -384,6 +355,8 @@ def from_domain_folders(dir_a, dir_b, image_size, channels=3, batch_size=16, shu
         batch_size: int. Defaults to 16.
         shuffle: bool. Defaults to True.
         seed: int or None. Shuffling seed. Defaults to None.
+        fit: str. "crop", "pad" or "stretch" (`kerasgan.datasets.pixels.fit_image`).
+            Defaults to "crop".
 
     Example:
 
@@ -393,10 +366,11 @@ def from_domain_folders(dir_a, dir_b, image_size, channels=3, batch_size=16, shu
     """
     _check_batch_size(batch_size)
     _check_channels(channels)
-    paths_a = list(_list_images(dir_a, "dir_a").values())
-    paths_b = list(_list_images(dir_b, "dir_b").values())
+    check_fit(fit)
+    paths_a = list(list_named_images(dir_a, "dir_a").values())
+    paths_b = list(list_named_images(dir_b, "dir_b").values())
     _check_enough(max(len(paths_a), len(paths_b)), batch_size, "images in the larger domain")
-    return _paths_dataset(paths_a, paths_b, channels, image_size, shuffle, seed, batch_size, True, paired=False)
+    return _paths_dataset(paths_a, paths_b, channels, image_size, shuffle, seed, batch_size, True, paired=False, fit=fit)
 
 
 # ------------------------------------------------------------- named sets

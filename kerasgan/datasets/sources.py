@@ -50,7 +50,7 @@ import zipfile
 
 import numpy as np
 
-from kerasgan.datasets.pixels import composite_on_white
+from kerasgan.datasets.pixels import read_image
 from kerasgan.files import atomic_write, cache_dir
 
 SIZE = 64
@@ -284,19 +284,6 @@ def _read_members(archive_path, wanted):
             if member.isfile() and wanted(member.name):
                 members[member.name] = archive.extractfile(member).read()
     return members
-
-
-def read_image(data_or_path, mode="RGB"):
-    """An image file (bytes or path) as uint8 `(h, w, 3)` (mode "RGB") or `(h, w, 1)` ("L"),
-    with any transparency composited onto white."""
-    from PIL import Image
-
-    source = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
-    with Image.open(source) as image:
-        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-            image = Image.fromarray(composite_on_white(np.asarray(image.convert("RGBA"))))
-        array = np.asarray(image.convert(mode))
-    return array[..., None] if mode == "L" else array
 
 
 def _render_svg(svg):

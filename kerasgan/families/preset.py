@@ -8,9 +8,13 @@ import keras
 # data: what `fit` takes, "images", "labelled images", "pairs" (inputs, targets),
 # "domains" (images_a, images_b) or "voxels" (occupancy grids); dataset: the default
 # dataset of `kerasgan train`; batch_size: its default batch size; image_size: the side
-# it resizes the default dataset's images to (None: keep them).
+# it resizes the default dataset's images to (None: keep them); supports_size: `side ->
+# bool`, the square sides its networks build (None: any), from which `kerasgan train
+# --data-dir` chooses a size for the user's images.
 Preset = collections.namedtuple(
-    "Preset", ["build", "description", "data", "dataset", "batch_size", "image_size"], defaults=(64, None)
+    "Preset",
+    ["build", "description", "data", "dataset", "batch_size", "image_size", "supports_size"],
+    defaults=(64, None, None),
 )
 
 DATA_KINDS = ("images", "labelled images", "pairs", "domains", "voxels")

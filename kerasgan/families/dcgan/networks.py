@@ -50,6 +50,15 @@ def _upsampling_plan(image_shape):
     return side, stages
 
 
+def supports_size(side):
+    """Whether DCGAN networks build square images of this side (28, 32, 48, 64, ...)."""
+    try:
+        _upsampling_plan((side, side, 1))
+    except ValueError:
+        return False
+    return True
+
+
 def _label_input():
     return keras.Input((), dtype="int32", name="labels")
 

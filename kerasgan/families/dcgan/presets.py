@@ -10,6 +10,7 @@ from kerasgan.families.dcgan.networks import (
     acgan_discriminator,
     dcgan_discriminator,
     dcgan_generator,
+    supports_size,
 )
 from kerasgan.families.preset import Preset, adam, seeded
 from kerasgan.models import ACGAN, GAN, ConditionalGAN
@@ -245,11 +246,11 @@ def sngan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=
 
 
 PRESETS = {
-    "dcgan": Preset(dcgan, "DCGAN: conv generator and discriminator, 28/32/64 px, 1 or 3 channels", "images", "mnist_sample"),
-    "cgan": Preset(cgan, "Conditional DCGAN with a projection discriminator; one row per class", "labelled images", "mnist_sample"),
-    "acgan": Preset(acgan, "AC-GAN: the discriminator also classifies the digit/class", "labelled images", "mnist_sample"),
-    "wgan": Preset(wgan, "Wasserstein GAN with weight clipping, 5 critic steps, RMSprop", "images", "mnist_sample"),
-    "wgan_gp": Preset(wgan_gp, "WGAN with gradient penalty 10, LayerNorm critic, 5 critic steps", "images", "mnist_sample"),
-    "lsgan": Preset(lsgan, "Least squares GAN on DCGAN networks", "images", "mnist_sample"),
-    "sngan": Preset(sngan, "Hinge loss with a spectrally normalised discriminator", "images", "mnist_sample"),
+    "dcgan": Preset(dcgan, "DCGAN: conv generator and discriminator, 28/32/64 px, 1 or 3 channels", "images", "mnist_sample", supports_size=supports_size),
+    "cgan": Preset(cgan, "Conditional DCGAN with a projection discriminator; one row per class", "labelled images", "mnist_sample", supports_size=supports_size),
+    "acgan": Preset(acgan, "AC-GAN: the discriminator also classifies the digit/class", "labelled images", "mnist_sample", supports_size=supports_size),
+    "wgan": Preset(wgan, "Wasserstein GAN with weight clipping, 5 critic steps, RMSprop", "images", "mnist_sample", supports_size=supports_size),
+    "wgan_gp": Preset(wgan_gp, "WGAN with gradient penalty 10, LayerNorm critic, 5 critic steps", "images", "mnist_sample", supports_size=supports_size),
+    "lsgan": Preset(lsgan, "Least squares GAN on DCGAN networks", "images", "mnist_sample", supports_size=supports_size),
+    "sngan": Preset(sngan, "Hinge loss with a spectrally normalised discriminator", "images", "mnist_sample", supports_size=supports_size),
 }

@@ -146,7 +146,13 @@ def cyclegan(
     return model
 
 
+def supports_size(side):
+    """Square sides both presets build: divisible by 4 (the PatchGAN and ResNet halve
+    twice), from 16 px."""
+    return side >= 16 and side % 4 == 0
+
+
 PRESETS = {
-    "pix2pix": Preset(pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16),
-    "cyclegan": Preset(cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16),
+    "pix2pix": Preset(pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16, supports_size=supports_size),
+    "cyclegan": Preset(cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16, supports_size=supports_size),
 }

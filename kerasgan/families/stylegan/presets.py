@@ -93,5 +93,6 @@ PRESETS = {
         "emoji",
         batch_size=32,
         image_size=32,
+        supports_size=lambda side: side >= 8 and side & (side - 1) == 0,  # a power of two
     ),
 }
