@@ -123,7 +123,7 @@ def _files(out):
 @pytest.mark.parametrize("arguments, message", [
     (["--dataset", "mnsit"], "Unknown dataset.*'mnsit'.*Did you mean 'mnist'"),
     (["--data-dir", "absent/"], "--data-dir 'absent/' is not a folder"),
-    (["--data-dir", "empty/"], r"Expected image files \(.png.*in 'empty/'. Received: none"),
+    (["--data-dir", "empty/"], r"Expected image files \(png.*in 'empty/'. Received: none"),
     (["--image-size", "30"], "DCGAN networks expect a side that halves.*Received: image_shape=\\(30, 30, 1\\)"),
     (["--channels", "1"], "--channels sets the colour of your own images"),
     (["--category", "chair"], "--category selects furniture for gan3d"),
