@@ -16,7 +16,7 @@ import numpy as np
 from kerasgan import metrics
 from kerasgan.datasets.pixels import tensorflow, to_uint8
 from kerasgan.files import atomic_write, remove_temporary_files, write_text
-from kerasgan.models.guards import StopOnNaN
+from kerasgan.guards import StopOnNaN
 from kerasgan.render import render_voxels
 
 # Epoch-log keys of sample-quality metrics, plotted by TrainingCurves.

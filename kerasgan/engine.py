@@ -20,7 +20,7 @@ from keras import ops
 
 from kerasgan import backend
 from kerasgan.datasets.order import EpochOrder, epoch_counters
-from kerasgan.models.guards import StopOnNaN
+from kerasgan.guards import StopOnNaN
 
 Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss", "skip", "through"], defaults=(None, None))
 Update.__doc__ = """One optimizer's update within a training step.

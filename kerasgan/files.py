@@ -22,6 +22,11 @@ def _file_mode():
 _FILE_MODE = _file_mode()
 
 
+# The package's own data: the shipped generators with their manifests, and the domain
+# classifiers the metrics use.
+SAVED_MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "saved_models")
+
+
 def cache_dir():
     """Where kerasgan keeps converted weights, statistics and datasets: `$KERASGAN_HOME`
     or `~/.keras/kerasgan`."""

@@ -23,28 +23,27 @@ images = trained.generate(16, seed=0)  # (16, 28, 28, 1) in [-1, 1]
 ```
 """
 
+from kerasgan import families as _families
 from kerasgan import pretrained as _pretrained
-from kerasgan.families.dcgan import presets as _dcgan
-from kerasgan.families.dcgan.presets import (
-    acgan,
-    cgan,
-    dcgan,
-    lsgan,
-    sngan,
-    wgan,
-    wgan_gp,
-)
-from kerasgan.families.gan3d import presets as _gan3d
-from kerasgan.families.gan3d.presets import gan3d
-from kerasgan.families.image_to_image import presets as _image_to_image
-from kerasgan.families.image_to_image.presets import cyclegan, pix2pix
-from kerasgan.families.mlp import presets as _mlp
-from kerasgan.families.mlp.presets import mlp_gan
-from kerasgan.families.stylegan import presets as _stylegan
-from kerasgan.families.stylegan.presets import stylegan
 from kerasgan.suggest import did_you_mean
 
-PRESETS = {**_dcgan.PRESETS, **_mlp.PRESETS, **_image_to_image.PRESETS, **_stylegan.PRESETS, **_gan3d.PRESETS}
+_OWN = ["PRESETS", "from_preset", "get", "list", "pretrained"]
+
+
+def _gather():
+    """Every family's `PRESETS` (kerasgan/families/<family>/presets.py), by name."""
+    presets = {}
+    for module in _families.discover("presets"):
+        for name, preset in module.PRESETS.items():
+            if name in presets or name in _OWN:
+                raise RuntimeError(f"Two presets are called {name!r}: one of them is in {module.__name__}.")
+            presets[name] = preset
+    return presets
+
+
+PRESETS = _gather()
+# kerasgan.presets.dcgan(...) and the like: each preset's function, under its name.
+globals().update({name: preset.build for name, preset in PRESETS.items()})
 
 
 def list():
@@ -91,7 +90,4 @@ def from_preset(name, seed=None):
     return model
 
 
-__all__ = [
-    "PRESETS", "acgan", "cgan", "cyclegan", "dcgan", "from_preset", "gan3d", "get", "list", "lsgan", "mlp_gan",
-    "pix2pix", "pretrained", "sngan", "stylegan", "wgan", "wgan_gp",
-]
+__all__ = sorted([*_OWN, *PRESETS])

@@ -20,9 +20,8 @@ import zipfile
 
 import numpy as np
 
-from kerasgan.files import atomic_write, write_text
+from kerasgan.files import SAVED_MODELS_DIR, atomic_write, write_text
 
-SAVED_MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "saved_models")
 FORMAT = "kerasgan.pretrained/1"
 FLOAT16_MAX = float(np.finfo(np.float16).max)
 

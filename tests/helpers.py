@@ -190,37 +190,22 @@ def _labels(n=8):
     return (np.arange(n) % 10).astype("int32")
 
 
-TINY_DCGAN = {"image_shape": (16, 16, 1), "latent_dim": 8, "base_filters": 4, "seed": 0}
-# Every preset at a tiny size: name -> (build, fit arguments). For checks of what
-# trains (dtypes, XLA), not of sample quality.
+def tiny_data(preset):
+    """Random training data of the kind and shape `preset.tiny` builds: the arguments
+    `fit` takes."""
+    if preset.data == "voxels":
+        return ((tiny_images(preset.tiny["voxel_shape"]) > 0).astype("float32"),)
+    shape = preset.tiny["image_shape"]
+    if preset.data == "labelled images":
+        return tiny_images(shape), _labels()
+    if preset.data in ("pairs", "domains"):
+        return tiny_images(shape), tiny_images(shape, seed=1)
+    return (tiny_images(shape),)
+
+
+# Every registered preset at its tiny size (Preset.tiny): name -> (build, fit arguments).
+# For checks of what trains (dtypes, XLA), not of sample quality.
 TINY_PRESETS = {
-    **{
-        name: (lambda name=name: kerasgan.presets.get(name, **TINY_DCGAN), lambda: (tiny_images((16, 16, 1)),))
-        for name in ("dcgan", "wgan", "wgan_gp", "lsgan", "sngan")
-    },
-    **{
-        name: (lambda name=name: kerasgan.presets.get(name, **TINY_DCGAN), lambda: (tiny_images((16, 16, 1)), _labels()))
-        for name in ("cgan", "acgan")
-    },
-    "mlp_gan": (
-        lambda: kerasgan.presets.mlp_gan(image_shape=(8, 8, 1), latent_dim=8, seed=0),
-        lambda: (tiny_images((8, 8, 1)),),
-    ),
-    "pix2pix": (
-        lambda: kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4, seed=0),
-        lambda: (tiny_images((16, 16, 3)), tiny_images((16, 16, 3), seed=1)),
-    ),
-    "cyclegan": (
-        lambda: kerasgan.presets.cyclegan(image_shape=(16, 16, 1), base_filters=4, num_blocks=1, seed=0),
-        lambda: (tiny_images((16, 16, 1)), tiny_images((16, 16, 1), seed=1)),
-    ),
-    "stylegan": (
-        # R1 on every step, so that its penalty runs in the few steps here.
-        lambda: kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8, r1_interval=1, seed=0),
-        lambda: (tiny_images((8, 8, 3)),),
-    ),
-    "gan3d": (
-        lambda: kerasgan.presets.gan3d(voxel_shape=(8, 8, 8, 1), latent_dim=8, base_filters=4, seed=0),
-        lambda: ((tiny_images((8, 8, 8, 1)) > 0).astype("float32"),),
-    ),
+    name: (lambda name=name, preset=preset: kerasgan.presets.get(name, seed=0, **preset.tiny), lambda preset=preset: tiny_data(preset))
+    for name, preset in kerasgan.presets.PRESETS.items()
 }

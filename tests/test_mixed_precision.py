@@ -5,7 +5,7 @@ back as float32."""
 import keras
 import numpy as np
 import pytest
-from helpers import TINY_DCGAN, TINY_PRESETS, tiny_images
+from helpers import TINY_PRESETS, tiny_images
 
 import kerasgan
 
@@ -69,7 +69,7 @@ def test_every_preset_trains_with_finite_losses(name, policy, request):
 
 @pytest.mark.parametrize("policy", ["mixed_float16"], indirect=True)
 def test_float16_step_with_overflowing_gradients_is_skipped_and_the_scale_halved(policy, tmp_path):
-    gan = kerasgan.presets.dcgan(**TINY_DCGAN)
+    gan = kerasgan.presets.dcgan(seed=0, **kerasgan.presets.PRESETS["dcgan"].tiny)
     # A loss scale of 2^40 overflows float16 gradients (max 65504) on the first step.
     scaled = {name: keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4), initial_scale=2.0**40) for name in ("d_optimizer", "g_optimizer")}
     gan.compile(**scaled)

@@ -10,11 +10,13 @@ import keras
 # dataset of `kerasgan train`; batch_size: its default batch size; image_size: the side
 # it resizes the default dataset's images to (None: keep them); supports_size: `side ->
 # bool`, the square sides its networks build (None: any), from which `kerasgan train
-# --data-dir` chooses a size for the user's images.
+# --data-dir` chooses a size for the user's images; tiny: the arguments of `build` for
+# the tiny model the tests train (its shape given as image_shape or voxel_shape), so
+# that the test suite covers every registered preset with no list of its own.
 Preset = collections.namedtuple(
     "Preset",
-    ["build", "description", "data", "dataset", "batch_size", "image_size", "supports_size"],
-    defaults=(64, None, None),
+    ["build", "description", "data", "dataset", "batch_size", "image_size", "supports_size", "tiny"],
+    defaults=(64, None, None, None),
 )
 
 DATA_KINDS = ("images", "labelled images", "pairs", "domains", "voxels")

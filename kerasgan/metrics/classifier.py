@@ -16,7 +16,7 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.pretrained import SAVED_MODELS_DIR
+from kerasgan.files import SAVED_MODELS_DIR
 
 __all__ = ["DOMAINS", "DomainClassifier", "build_domain_classifier", "default_classifier_path"]
 

@@ -1,23 +1,29 @@
 """kerasgan's models: `keras.Model` subclasses on the shared adversarial engine
-(`kerasgan.engine`). Each family's model class lives in its family folder; this module
-gathers the public ones."""
+(`kerasgan.engine`).
 
-from kerasgan.families.gan3d.models import GAN3D
-from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
-from kerasgan.families.stylegan.models import StyleGAN, StyleGenerator
+`GAN` and the conditional GANs live here; every other model class lives in its family's
+folder (`kerasgan/families/<family>/models.py`) and is found there on first use, so that
+the families, which build on `GAN`, can import this package without importing each other.
+"""
+
+from kerasgan import families as _families
+from kerasgan.guards import StopOnNaN, check_training_data
 from kerasgan.models.conditional import ACGAN, ConditionalGAN
 from kerasgan.models.gan import GAN
-from kerasgan.models.guards import StopOnNaN, check_training_data
 
-__all__ = [
-    "ACGAN",
-    "GAN",
-    "GAN3D",
-    "ConditionalGAN",
-    "CycleGAN",
-    "Pix2Pix",
-    "StopOnNaN",
-    "StyleGAN",
-    "StyleGenerator",
-    "check_training_data",
-]
+_OWN = ["ACGAN", "ConditionalGAN", "GAN", "StopOnNaN", "check_training_data"]
+
+
+def __getattr__(name):
+    # __all__ too, so that `import *` and the docs see the families' names.
+    found = _families.public("models")
+    if name == "__all__":
+        return sorted([*_OWN, *found])
+    if name in found:
+        return found[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_families.public("models")})
+

@@ -8,7 +8,7 @@ from kerasgan import backend, losses
 from kerasgan.datasets.pixels import device_unit_range
 from kerasgan.engine import AdversarialModel, Update
 from kerasgan.layers.augment import make_augment
-from kerasgan.models.guards import check_training_data
+from kerasgan.guards import check_training_data
 
 
 def _feature_model(discriminator, layer_name):

@@ -16,6 +16,9 @@ from kerasgan.layers import (
     SpectralDense,
 )
 
+# What kerasgan.networks gathers from this family (kerasgan.families.public).
+__all__ = ["acgan_discriminator", "dcgan_discriminator", "dcgan_generator"]
+
 
 def _init():
     # DCGAN's initialisation: weights ~ N(0, 0.02). A new initializer per layer: one

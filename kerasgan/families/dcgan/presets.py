@@ -245,12 +245,20 @@ def sngan(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classes=
     )
 
 
+# The tests' tiny models (Preset.tiny).
+_TINY = {"image_shape": (16, 16, 1), "latent_dim": 8, "base_filters": 4}
+
+
+def _preset(build, description, data):
+    return Preset(build, description, data, "mnist_sample", supports_size=supports_size, tiny=_TINY)
+
+
 PRESETS = {
-    "dcgan": Preset(dcgan, "DCGAN: conv generator and discriminator, 28/32/64 px, 1 or 3 channels", "images", "mnist_sample", supports_size=supports_size),
-    "cgan": Preset(cgan, "Conditional DCGAN with a projection discriminator; one row per class", "labelled images", "mnist_sample", supports_size=supports_size),
-    "acgan": Preset(acgan, "AC-GAN: the discriminator also classifies the digit/class", "labelled images", "mnist_sample", supports_size=supports_size),
-    "wgan": Preset(wgan, "Wasserstein GAN with weight clipping, 5 critic steps, RMSprop", "images", "mnist_sample", supports_size=supports_size),
-    "wgan_gp": Preset(wgan_gp, "WGAN with gradient penalty 10, LayerNorm critic, 5 critic steps", "images", "mnist_sample", supports_size=supports_size),
-    "lsgan": Preset(lsgan, "Least squares GAN on DCGAN networks", "images", "mnist_sample", supports_size=supports_size),
-    "sngan": Preset(sngan, "Hinge loss with a spectrally normalised discriminator", "images", "mnist_sample", supports_size=supports_size),
+    "dcgan": _preset(dcgan, "DCGAN: conv generator and discriminator, 28/32/64 px, 1 or 3 channels", "images"),
+    "cgan": _preset(cgan, "Conditional DCGAN with a projection discriminator; one row per class", "labelled images"),
+    "acgan": _preset(acgan, "AC-GAN: the discriminator also classifies the digit/class", "labelled images"),
+    "wgan": _preset(wgan, "Wasserstein GAN with weight clipping, 5 critic steps, RMSprop", "images"),
+    "wgan_gp": _preset(wgan_gp, "WGAN with gradient penalty 10, LayerNorm critic, 5 critic steps", "images"),
+    "lsgan": _preset(lsgan, "Least squares GAN on DCGAN networks", "images"),
+    "sngan": _preset(sngan, "Hinge loss with a spectrally normalised discriminator", "images"),
 }

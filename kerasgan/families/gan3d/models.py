@@ -5,7 +5,10 @@ from keras import ops
 
 from kerasgan.engine import Update
 from kerasgan.models.gan import GAN
-from kerasgan.models.guards import check_training_data, first_batch
+from kerasgan.guards import check_training_data, first_batch
+
+# What kerasgan.models gathers from this family (kerasgan.families.public).
+__all__ = ["GAN3D"]
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

@@ -6,6 +6,9 @@ import math
 import keras
 from keras import layers
 
+# What kerasgan.networks gathers from this family (kerasgan.families.public).
+__all__ = ["voxel_discriminator", "voxel_generator"]
+
 
 def _stages(voxel_shape):
     if len(voxel_shape) != 4 or len(set(voxel_shape[:3])) != 1 or voxel_shape[-1] != 1:

@@ -70,5 +70,6 @@ PRESETS = {
         "voxels",
         "furniture",
         batch_size=16,
+        tiny={"voxel_shape": (8, 8, 8, 1), "latent_dim": 8, "base_filters": 4},
     ),
 }

@@ -8,7 +8,10 @@ from kerasgan import losses
 from kerasgan.datasets.pixels import device_unit_range
 from kerasgan.engine import AdversarialModel, Update, refuse_torch_export
 from kerasgan.layers import ImagePool
-from kerasgan.models.guards import check_images, first_batch
+from kerasgan.guards import check_images, first_batch
+
+# What kerasgan.models gathers from this family (kerasgan.families.public).
+__all__ = ["CycleGAN", "Pix2Pix"]
 
 
 def _shape(shape):

@@ -13,6 +13,9 @@ from keras import layers
 
 from kerasgan.layers import ReflectionPadding2D
 
+# What kerasgan.networks gathers from this family (kerasgan.families.public).
+__all__ = ["patchgan_discriminator", "resnet_generator", "unet_generator"]
+
 NORMALIZATIONS = ("batch", "instance", None)
 
 

@@ -153,6 +153,12 @@ def supports_size(side):
 
 
 PRESETS = {
-    "pix2pix": Preset(pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16, supports_size=supports_size),
-    "cyclegan": Preset(cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16, supports_size=supports_size),
+    "pix2pix": Preset(
+        pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16, supports_size=supports_size,
+        tiny={"image_shape": (16, 16, 3), "base_filters": 4},
+    ),
+    "cyclegan": Preset(
+        cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16, supports_size=supports_size,
+        tiny={"image_shape": (16, 16, 1), "base_filters": 4, "num_blocks": 1},
+    ),
 }

@@ -7,6 +7,9 @@ from keras import layers
 
 from kerasgan.layers import MinibatchDiscrimination, MinibatchStdDev
 
+# What kerasgan.networks gathers from this family (kerasgan.families.public).
+__all__ = ["mlp_discriminator", "mlp_generator"]
+
 MINIBATCH = (None, "stddev", "discrimination")
 
 

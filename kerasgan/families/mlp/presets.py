@@ -37,5 +37,8 @@ def mlp_gan(image_shape=(28, 28, 1), latent_dim=100, learning_rate=2e-4, seed=No
 
 
 PRESETS = {
-    "mlp_gan": Preset(mlp_gan, "The classic fully connected GAN (Goodfellow et al. 2014)", "images", "mnist_sample"),
+    "mlp_gan": Preset(
+        mlp_gan, "The classic fully connected GAN (Goodfellow et al. 2014)", "images", "mnist_sample",
+        tiny={"image_shape": (8, 8, 1), "latent_dim": 8},
+    ),
 }

@@ -6,6 +6,9 @@ from keras import ops
 
 from kerasgan.models.gan import GAN
 
+# What kerasgan.models gathers from this family (kerasgan.families.public).
+__all__ = ["StyleGAN", "StyleGenerator"]
+
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class StyleGenerator(keras.Model):

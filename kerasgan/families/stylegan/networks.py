@@ -24,6 +24,9 @@ from kerasgan.layers import (
     ToRGB,
 )
 
+# What kerasgan.networks gathers from this family (kerasgan.families.public).
+__all__ = ["mapping_network", "num_styles", "style_discriminator", "synthesis_network"]
+
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class NormalizeSecondMoment(layers.Layer):
