@@ -30,18 +30,20 @@ from kerasgan.suggest import did_you_mean
 _OWN = ["PRESETS", "from_preset", "get", "list", "pretrained"]
 
 
-def _gather():
-    """Every family's `PRESETS` (kerasgan/families/<family>/presets.py), by name."""
-    presets = {}
+def _gather(table):
+    """Every family's `table` (kerasgan/families/<family>/presets.py), by name."""
+    gathered = {}
     for module in _families.discover("presets"):
-        for name, preset in module.PRESETS.items():
-            if name in presets or name in _OWN:
-                raise RuntimeError(f"Two presets are called {name!r}: one of them is in {module.__name__}.")
-            presets[name] = preset
-    return presets
+        for name, entry in getattr(module, table, {}).items():
+            if name in gathered or name in _OWN:
+                raise RuntimeError(f"Two entries of {table} are called {name!r}: one of them is in {module.__name__}.")
+            gathered[name] = entry
+    return gathered
 
 
-PRESETS = _gather()
+PRESETS = _gather("PRESETS")
+# How each pretrained model is trained and checked (`Recipe`s; scripts/build_zoo.py).
+RECIPES = _gather("RECIPES")
 # kerasgan.presets.dcgan(...) and the like: each preset's function, under its name.
 globals().update({name: preset.build for name, preset in PRESETS.items()})
 

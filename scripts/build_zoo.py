@@ -14,7 +14,6 @@ writes `<name>.json` and a sample grid in docs/images/pretrained/.
 """
 
 import argparse
-import collections
 import json
 import os
 import subprocess
@@ -29,48 +28,8 @@ import kerasgan
 from kerasgan import pretrained
 from kerasgan.callbacks import sample_for_grid, save_image_grid
 
-# preset, dataset, training options of `kerasgan train`, the preset's build arguments
-# (the shapes the CLI built it for), what the data is, and the shipped check.
-Entry = collections.namedtuple("Entry", ["preset", "dataset", "train_options", "build", "data", "check"])
-
-# Samples come from numpy-seeded latents, so the backends agree to about 1e-6.
-_MNIST_CHECK = {"metric": "cfd", "num_samples": 2000, "rtol": 0.005}
-ZOO = {
-    "dcgan_mnist": Entry("dcgan", "mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
-    "cgan_mnist": Entry("cgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", _MNIST_CHECK),
-    "acgan_mnist": Entry("acgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", _MNIST_CHECK),
-    "wgan_mnist": Entry("wgan", "mnist", ["--epochs", "4"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
-    "wgan_gp_mnist": Entry("wgan_gp", "mnist", ["--epochs", "4"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
-    "lsgan_mnist": Entry("lsgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
-    "sngan_mnist": Entry("sngan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
-    "mlp_gan_mnist": Entry("mlp_gan", "mnist", ["--epochs", "20"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", _MNIST_CHECK),
-    "dcgan_fashion_mnist": Entry("dcgan", "fashion_mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes, the 60,000 training images", _MNIST_CHECK),
-    "cgan_fashion_mnist": Entry("cgan", "fashion_mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes and their labels, the 60,000 training images", _MNIST_CHECK),
-    "pix2pix_openmoji": Entry(
-        "pix2pix", "openmoji", ["--image-size", "32", "--epochs", "30", "--sample-every", "5", "--checkpoint-every", "5"],
-        {"image_shape": [32, 32, 3], "target_channels": 3}, "OpenMoji line art -> colour emoji pairs, 32 px",
-        {"metric": "l1", "rtol": 0.005},
-    ),
-    "cyclegan_horse_zebra": Entry(
-        "cyclegan", "horse_zebra", ["--epochs", "40", "--sample-every", "10", "--checkpoint-every", "10"],
-        {"image_shape": [28, 28, 1]}, "horse and zebra silhouettes, unpaired, 28 px grey",
-        {"metric": "fid", "rtol": 0.005},
-    ),
-    "stylegan_emoji": Entry(
-        "stylegan", "emoji", ["--epochs", "40", "--sample-every", "5", "--checkpoint-every", "5"],
-        {"image_shape": [32, 32, 3]}, "Noto Emoji, the 3,374 training images, 32 px",
-        # StyleGAN draws its per-pixel noise anew on every call, on each backend's RNG.
-        {"metric": "fid", "num_samples": 500, "rtol": 0.03},
-    ),
-    "gan3d_furniture": Entry(
-        # The four categories with most shapes: all of them together gave blobs (CPU budget).
-        "gan3d", "furniture",
-        ["--category", "chair", "--category", "table", "--category", "sofa", "--category", "bed",
-         "--epochs", "150", "--sample-every", "50", "--checkpoint-every", "25"],
-        {"voxel_shape": [32, 32, 32, 1]}, "chairs, tables, sofas and beds of the furniture set, voxelised to 32^3 (mirrored at random)",
-        {"metric": "mmd", "num_samples": 100, "categories": ["chair", "table", "sofa", "bed"], "rtol": 0.005},
-    ),
-}
+# Every family's pretrained models (RECIPES in kerasgan/families/<family>/presets.py).
+ZOO = kerasgan.presets.RECIPES
 RUNS_DIR = os.path.join("runs", "zoo")
 GRIDS_DIR = os.path.join("docs", "images", "pretrained")
 
@@ -89,12 +48,13 @@ def full_scores(model, entry):
         scores = metrics.evaluate(real, model, metrics=["fid", "kid", "pr", "cfd", "is"], num_samples=2000, domain=entry.dataset, seed=0)
         labels = "; classes in turn" if getattr(model, "num_classes", None) else ""
         return {"protocol": f"2,000 generated images (latent seed 0{labels}) against the first 2,000 test images", **scores}
-    if entry.preset == "pix2pix":
+    kind = kerasgan.presets.PRESETS[entry.preset].data
+    if kind == "pairs":
         inputs, targets = pretrained.held_out(entry.dataset, "pairs", model)
         scores = metrics.evaluate_translation(model.translate, (inputs, targets), metrics=["l1", "psnr", "ssim"], verbose=False)
         scores["fid"] = metrics.frechet_inception_distance(targets, model.translate(inputs), verbose=False)
         return {"protocol": f"the {len(inputs)} held-out test pairs", **scores}
-    if entry.preset == "cyclegan":
+    if kind == "domains":
         inputs_a, inputs_b = pretrained.held_out(entry.dataset, "domains", model)
         scores = {
             "a_to_b_fid": metrics.frechet_inception_distance(inputs_b, model.translate(inputs_a, "a_to_b"), verbose=False),
@@ -102,7 +62,7 @@ def full_scores(model, entry):
             "identity_fid": metrics.frechet_inception_distance(inputs_b, inputs_a, verbose=False),
         }
         return {"protocol": f"translations of the held-out test images ({len(inputs_a)} a, {len(inputs_b)} b) against the other domain's", **scores}
-    if entry.preset == "stylegan":
+    if kind == "images":
         real = pretrained.reference_images(entry.dataset, model)
         count = min(2000, len(real))
         scores = metrics.evaluate(real, model, metrics=["fid", "kid", "pr"], num_samples=count, seed=0)
@@ -169,8 +129,9 @@ def ship(name):
         "keras_version": keras.__version__,
     }
     pretrained.save_manifest(manifest)
-    examples = pretrained.held_out(entry.dataset, "pairs" if entry.preset == "pix2pix" else "domains", model) if entry.preset in ("pix2pix", "cyclegan") else None
-    images, rows = sample_for_grid(model, 16 if entry.preset == "gan3d" else 64, seed=0, examples=examples and tuple(part[:8] for part in examples))
+    kind = kerasgan.presets.PRESETS[entry.preset].data
+    examples = pretrained.held_out(entry.dataset, kind, model) if kind in ("pairs", "domains") else None
+    images, rows = sample_for_grid(model, 16 if kind == "voxels" else 64, seed=0, examples=examples and tuple(part[:8] for part in examples))
     save_image_grid(images, os.path.join(GRIDS_DIR, f"{name}.png"), rows=rows)
     print(f"Shipped {name} in {time.perf_counter() - started:.0f} s: {os.path.getsize(os.path.join(pretrained.SAVED_MODELS_DIR, weights_file)) / 1e6:.2f} MB")
 

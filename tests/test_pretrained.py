@@ -51,6 +51,16 @@ def test_every_preset_ships_weights_with_a_complete_manifest():
     assert all(presets.list()[name].startswith("Pretrained") for name in SHIPPED)
 
 
+def test_every_shipped_model_has_its_family_recipe():
+    # The recipe in its family's presets.py is what scripts/build_zoo.py trained it with.
+    assert set(presets.RECIPES) == set(SHIPPED)
+    for name, recipe in presets.RECIPES.items():
+        manifest = SHIPPED[name]
+        assert (manifest["preset"], manifest["data"]["dataset"], manifest["build"]) == (recipe.preset, recipe.dataset, recipe.build), name
+        assert {key: manifest["check"][key] for key in recipe.check} == recipe.check, name
+        assert " ".join(recipe.train_options) in manifest["commands"][0], name
+
+
 @pytest.mark.parametrize(
     "name", [pytest.param(name, marks=pytest.mark.slow) if name in SLOW_CHECKS else name for name in SHIPPED]
 )

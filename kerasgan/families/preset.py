@@ -19,6 +19,16 @@ Preset = collections.namedtuple(
     defaults=(64, None, None, None),
 )
 
+# A pretrained model's recipe (scripts/build_zoo.py): the preset, the dataset and options
+# of `kerasgan train`, the preset's build arguments (the shapes the CLI built it for),
+# what the data is, and the check of the shipped weights that tests/test_pretrained.py
+# repeats.
+Recipe = collections.namedtuple("Recipe", ["preset", "dataset", "train_options", "build", "data", "check"])
+
+# The check of a generator of MNIST-like images: classifier FD of 2,000 samples. Samples
+# come from numpy-seeded latents, so the backends agree to about 1e-6.
+CLASSIFIER_FD_CHECK = {"metric": "cfd", "num_samples": 2000, "rtol": 0.005}
+
 DATA_KINDS = ("images", "labelled images", "pairs", "domains", "voxels")
 
 

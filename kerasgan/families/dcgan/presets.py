@@ -12,7 +12,7 @@ from kerasgan.families.dcgan.networks import (
     dcgan_generator,
     supports_size,
 )
-from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.families.preset import CLASSIFIER_FD_CHECK, Preset, Recipe, adam, seeded
 from kerasgan.models import ACGAN, GAN, ConditionalGAN
 
 
@@ -261,4 +261,17 @@ PRESETS = {
     "wgan_gp": _preset(wgan_gp, "WGAN with gradient penalty 10, LayerNorm critic, 5 critic steps", "images"),
     "lsgan": _preset(lsgan, "Least squares GAN on DCGAN networks", "images"),
     "sngan": _preset(sngan, "Hinge loss with a spectrally normalised discriminator", "images"),
+}
+
+# The pretrained models of this family (scripts/build_zoo.py trains and ships them).
+RECIPES = {
+    "dcgan_mnist": Recipe("dcgan", "mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "cgan_mnist": Recipe("cgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "acgan_mnist": Recipe("acgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "wgan_mnist": Recipe("wgan", "mnist", ["--epochs", "4"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "wgan_gp_mnist": Recipe("wgan_gp", "mnist", ["--epochs", "4"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "lsgan_mnist": Recipe("lsgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "sngan_mnist": Recipe("sngan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "dcgan_fashion_mnist": Recipe("dcgan", "fashion_mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "cgan_fashion_mnist": Recipe("cgan", "fashion_mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "Fashion-MNIST clothes and their labels, the 60,000 training images", CLASSIFIER_FD_CHECK),
 }

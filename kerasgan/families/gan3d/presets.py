@@ -2,7 +2,7 @@
 
 from kerasgan.families.gan3d.models import GAN3D
 from kerasgan.families.gan3d.networks import voxel_discriminator, voxel_generator
-from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.families.preset import Preset, Recipe, adam, seeded
 
 
 def gan3d(
@@ -71,5 +71,17 @@ PRESETS = {
         "furniture",
         batch_size=16,
         tiny={"voxel_shape": (8, 8, 8, 1), "latent_dim": 8, "base_filters": 4},
+    ),
+}
+
+# The pretrained models of this family (scripts/build_zoo.py trains and ships them).
+RECIPES = {
+    "gan3d_furniture": Recipe(
+        # The four categories with most shapes: all of them together gave blobs (CPU budget).
+        "gan3d", "furniture",
+        ["--category", "chair", "--category", "table", "--category", "sofa", "--category", "bed",
+         "--epochs", "150", "--sample-every", "50", "--checkpoint-every", "25"],
+        {"voxel_shape": [32, 32, 32, 1]}, "chairs, tables, sofas and beds of the furniture set, voxelised to 32^3 (mirrored at random)",
+        {"metric": "mmd", "num_samples": 100, "categories": ["chair", "table", "sofa", "bed"], "rtol": 0.005},
     ),
 }

@@ -6,7 +6,7 @@ from kerasgan.families.image_to_image.networks import (
     resnet_generator,
     unet_generator,
 )
-from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.families.preset import Preset, Recipe, adam, seeded
 from kerasgan.schedules import ConstantThenLinearDecay
 
 
@@ -160,5 +160,19 @@ PRESETS = {
     "cyclegan": Preset(
         cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16, supports_size=supports_size,
         tiny={"image_shape": (16, 16, 1), "base_filters": 4, "num_blocks": 1},
+    ),
+}
+
+# The pretrained models of this family (scripts/build_zoo.py trains and ships them).
+RECIPES = {
+    "pix2pix_openmoji": Recipe(
+        "pix2pix", "openmoji", ["--image-size", "32", "--epochs", "30", "--sample-every", "5", "--checkpoint-every", "5"],
+        {"image_shape": [32, 32, 3], "target_channels": 3}, "OpenMoji line art -> colour emoji pairs, 32 px",
+        {"metric": "l1", "rtol": 0.005},
+    ),
+    "cyclegan_horse_zebra": Recipe(
+        "cyclegan", "horse_zebra", ["--epochs", "40", "--sample-every", "10", "--checkpoint-every", "10"],
+        {"image_shape": [28, 28, 1]}, "horse and zebra silhouettes, unpaired, 28 px grey",
+        {"metric": "fid", "rtol": 0.005},
     ),
 }

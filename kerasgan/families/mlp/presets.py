@@ -1,7 +1,7 @@
 """The MLP family's preset: the classic fully connected GAN."""
 
 from kerasgan.families.mlp.networks import mlp_discriminator, mlp_generator
-from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.families.preset import CLASSIFIER_FD_CHECK, Preset, Recipe, adam, seeded
 from kerasgan.models import GAN
 
 
@@ -41,4 +41,9 @@ PRESETS = {
         mlp_gan, "The classic fully connected GAN (Goodfellow et al. 2014)", "images", "mnist_sample",
         tiny={"image_shape": (8, 8, 1), "latent_dim": 8},
     ),
+}
+
+# The pretrained models of this family (scripts/build_zoo.py trains and ships them).
+RECIPES = {
+    "mlp_gan_mnist": Recipe("mlp_gan", "mnist", ["--epochs", "20"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
 }

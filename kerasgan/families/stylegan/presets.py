@@ -1,6 +1,6 @@
 """Style-based presets: stylegan."""
 
-from kerasgan.families.preset import Preset, adam, seeded
+from kerasgan.families.preset import Preset, Recipe, adam, seeded
 from kerasgan.families.stylegan.models import StyleGAN, StyleGenerator
 from kerasgan.families.stylegan.networks import (
     mapping_network,
@@ -96,5 +96,15 @@ PRESETS = {
         supports_size=lambda side: side >= 8 and side & (side - 1) == 0,  # a power of two
         # R1 on every step, so that its penalty runs in the tests' few steps.
         tiny={"image_shape": (8, 8, 3), "latent_dim": 8, "w_dim": 8, "channel_base": 64, "channel_max": 8, "r1_interval": 1},
+    ),
+}
+
+# The pretrained models of this family (scripts/build_zoo.py trains and ships them).
+RECIPES = {
+    "stylegan_emoji": Recipe(
+        "stylegan", "emoji", ["--epochs", "40", "--sample-every", "5", "--checkpoint-every", "5"],
+        {"image_shape": [32, 32, 3]}, "Noto Emoji, the 3,374 training images, 32 px",
+        # StyleGAN draws its per-pixel noise anew on every call, on each backend's RNG.
+        {"metric": "fid", "num_samples": 500, "rtol": 0.03},
     ),
 }
