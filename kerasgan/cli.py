@@ -95,7 +95,7 @@ def _training_data(preset, args, dataset_name, batch_size):
     if preset.data == "pairs":
         options["target_channels"] = second[-1]
     elif second != first:
-        options.update(image_shape_b=second, identity_weight=0.0)
+        options["image_shape_b"] = second
     held_out = next(iter(load(dataset_name, split="test", image_size=args.image_size, batch_size=8, shuffle=False)))
     return dataset, options, tuple(part.numpy() for part in held_out)
 
@@ -519,22 +519,24 @@ def translate(args):
 
     from kerasgan.datasets import composite_on_white, to_uint8
     from kerasgan.datasets.pixels import IMAGE_EXTENSIONS
-    from kerasgan.families.image_to_image.models import CycleGAN, Pix2Pix
     from kerasgan.files import atomic_write
 
     if not os.path.isdir(args.input):
         raise SystemExit(f"error: INPUT is a folder of images. Received: {args.input!r}, {'a file' if os.path.exists(args.input) else 'which does not exist'}.")
     model = _load_model(args.model)
-    if not isinstance(model, (Pix2Pix, CycleGAN)):
+    if model.OUTPUTS != "translations":
         raise SystemExit(f"error: {args.model!r} holds a {type(model).__name__}, which does not translate images. Use `kerasgan sample`.")
-    if isinstance(model, CycleGAN):
+    if "direction" in model.SAMPLING_OPTIONS:
         direction = args.direction or "a_to_b"
-        shape = model.image_shape_a if direction == "a_to_b" else model.image_shape_b
+        shape = model.translation_input_shape(direction)
         run = lambda images: model.translate(images, direction=direction)
     else:
         if args.direction:
-            raise SystemExit(f"error: --direction chooses a CycleGAN's direction; a Pix2Pix translates one way. Received: --direction {args.direction}.")
-        shape = model.source_shape
+            raise SystemExit(
+                f"error: --direction chooses the direction of a two-way translator; a {type(model).__name__} translates one way. "
+                f"Received: --direction {args.direction}."
+            )
+        shape = model.translation_input_shape()
         run = model.translate
     names = sorted(n for n in os.listdir(args.input) if n.lower().endswith(IMAGE_EXTENSIONS))
     if not names:
@@ -563,24 +565,21 @@ def translate(args):
 
 def _load_latent_model(args):
     """The GAN in `args.model` for `sample` and `interpolate`, after checking `--label`."""
-    from kerasgan.models import GAN
-
     gan = _load_model(args.model)
-    if not isinstance(gan, GAN):
+    if gan.OUTPUTS == "translations":
         raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images. Use `kerasgan translate`.")
-    if args.label is not None and not gan.num_classes:
+    if args.label is not None and "labels" not in gan.SAMPLING_OPTIONS:
         raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(gan).__name__}.")
     return gan
 
 
 def sample(args):
     from kerasgan.callbacks import sample_for_grid, save_image_grid
-    from kerasgan.models import StyleGAN
 
     gan = _load_latent_model(args)
     if args.truncation != 1.0:
-        if not isinstance(gan, StyleGAN):
-            raise SystemExit(f"error: --truncation applies to StyleGAN models. Received: a {type(gan).__name__}.")
+        if "truncation" not in gan.SAMPLING_OPTIONS:
+            raise SystemExit(f"error: --truncation applies to style-based models (StyleGAN). Received: a {type(gan).__name__}.")
         images, columns = gan.generate(args.n, seed=args.seed, truncation=args.truncation), None
     elif gan.num_classes:
         # Without --label the classes cycle, one per column.
@@ -617,7 +616,6 @@ def evaluate(args):
 
     from kerasgan import datasets, metrics
     from kerasgan.files import write_text
-    from kerasgan.models import GAN, GAN3D
 
     if args.data_dir and (args.dataset or args.split):
         raise SystemExit(
@@ -633,7 +631,7 @@ def evaluate(args):
     if unknown:
         raise ValueError(f"Unknown metrics {unknown}. Expected names from: {', '.join(metrics.METRICS)}.")
     gan = _load_model(args.model)
-    if not isinstance(gan, GAN) or isinstance(gan, GAN3D):
+    if gan.OUTPUTS != "images":
         raise SystemExit(
             f"error: `kerasgan evaluate` scores image generators against a dataset. Received: a {type(gan).__name__}. "
             "Score translations with kerasgan.metrics.evaluate_translation on held-out pairs (or FID against "

@@ -83,6 +83,12 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     NETWORKS = ()
     # The NETWORKS that make the model's outputs: what a pretrained file holds.
     GENERATORS = ()
+    # What the model makes, for tools that take any model (the CLI, the zoo build):
+    # "images" or "voxels" (from `generate`), or "translations" (from `translate`).
+    OUTPUTS = None
+    # The options of `generate` or `translate` beyond the count and seed that such
+    # tools may offer: "labels", "truncation", "direction".
+    SAMPLING_OPTIONS = ()
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -354,7 +354,7 @@ def test_sample_and_translate_say_which_command_fits_the_model(tmp_path):
     (tmp_path / "in" / "broken.png").write_text("not an image")
     with pytest.raises(SystemExit, match=r"broken\.png' is not a readable image"):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out")])
-    with pytest.raises(SystemExit, match="--direction chooses a CycleGAN's direction"):
+    with pytest.raises(SystemExit, match="--direction chooses the direction of a two-way translator; a Pix2Pix translates one way"):
         cli.main(["translate", str(tmp_path / "pix2pix.keras"), str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--direction", "b_to_a"])
 
 
@@ -390,7 +390,7 @@ def test_train_and_sample_gan3d_on_one_category(tmp_path, capsys):
     grid = tmp_path / "shapes.png"
     assert cli.main(["sample", str(out / "model.keras"), "--n", "4", "--out", str(grid)]) == 0
     assert grid.stat().st_size > 0
-    with pytest.raises(SystemExit, match="--truncation applies to StyleGAN"):
+    with pytest.raises(SystemExit, match="--truncation applies to style-based models"):
         cli.main(["sample", str(out / "model.keras"), "--truncation", "0.5"])
 
 

@@ -266,7 +266,10 @@ def test_two_domains_of_other_shapes_are_rejected():
     with pytest.raises(ValueError, match="direction"):
         model.translate(_blobs(1), direction="sideways")
     with pytest.raises(ValueError, match="identity_weight=0"):
-        kerasgan.presets.cyclegan(image_shape=(16, 16, 1), image_shape_b=(16, 16, 3))
+        kerasgan.presets.cyclegan(image_shape=(16, 16, 1), image_shape_b=(16, 16, 3), identity_weight=0.5)
+    # By default the preset leaves the identity term out where the shapes differ.
+    assert kerasgan.presets.cyclegan(image_shape=(16, 16, 1), image_shape_b=(16, 16, 3), base_filters=4).identity_weight == 0.0
+    assert kerasgan.presets.cyclegan(image_shape=(16, 16, 1), base_filters=4).identity_weight == 0.5
     with pytest.raises(ValueError, match="examples"):
         model.preview(4)
 

@@ -41,6 +41,8 @@ class ConditionalGAN(GAN):
         Miyato and Koyama 2018, "cGANs with Projection Discriminator".
     """
 
+    SAMPLING_OPTIONS = ("labels",)
+
     def __init__(self, generator, discriminator, num_classes, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         if not isinstance(num_classes, int) or num_classes < 2:

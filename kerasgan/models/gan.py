@@ -282,6 +282,7 @@ class GAN(AdversarialModel):
 
     NETWORKS = ("generator", "discriminator")
     GENERATORS = ("generator",)
+    OUTPUTS = "images"
     D_UPDATE = Update("d_loss", "d_optimizer", ("discriminator",), "discriminator_update_loss")
     G_UPDATE = Update("g_loss", "g_optimizer", ("generator",), "generator_update_loss")
     # With reuse_fakes: the generator's gradients come through the step's one batch of fakes.

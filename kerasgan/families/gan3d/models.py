@@ -42,6 +42,8 @@ class GAN3D(GAN):
         Space of Object Shapes via 3D Generative-Adversarial Modeling".
     """
 
+    OUTPUTS = "voxels"
+
     def __init__(self, generator, discriminator, d_accuracy_threshold=0.8, **kwargs):
         if d_accuracy_threshold is not None and not 0.5 < d_accuracy_threshold <= 1.0:
             raise ValueError(

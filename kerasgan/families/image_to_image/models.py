@@ -117,6 +117,7 @@ class Pix2Pix(AdversarialModel):
 
     NETWORKS = ("generator", "discriminator")
     GENERATORS = ("generator",)
+    OUTPUTS = "translations"
     G_UPDATE = Update("g_loss", "g_optimizer", ("generator",), "generator_update_loss")
     D_UPDATE = Update("d_loss", "d_optimizer", ("discriminator",), "discriminator_update_loss")
 
@@ -190,6 +191,10 @@ class Pix2Pix(AdversarialModel):
         }
         return 0.5 * loss, logs, {}
 
+    def translation_input_shape(self, direction=None):
+        """The shape of one image `translate` takes (one direction only)."""
+        return self.source_shape
+
     def translate(self, images, batch_size=64):
         """Translates images in [-1, 1] (one `(h, w, c)` image or a batch), as numpy."""
         return _translate_in_batches(self.generator, images, self.source_shape, batch_size)
@@ -251,6 +256,8 @@ class CycleGAN(AdversarialModel):
 
     NETWORKS = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
     GENERATORS = ("generator_ab", "generator_ba")
+    OUTPUTS = "translations"
+    SAMPLING_OPTIONS = ("direction",)
     G_UPDATE = Update("g_loss", "g_optimizer", ("generator_ab", "generator_ba"), "generator_update_loss")
     D_A_UPDATE = Update("d_a_loss", "d_a_optimizer", ("discriminator_a",), "discriminator_a_update_loss")
     D_B_UPDATE = Update("d_b_loss", "d_b_optimizer", ("discriminator_b",), "discriminator_b_update_loss")
@@ -379,6 +386,10 @@ class CycleGAN(AdversarialModel):
 
     def discriminator_b_update_loss(self, batch):
         return self._discriminator_loss(self.discriminator_b, batch["b"], self.pool_b(batch["fake_b"])), {}, {}
+
+    def translation_input_shape(self, direction="a_to_b"):
+        """The shape of one image `translate(images, direction)` takes."""
+        return self.image_shape_a if direction == "a_to_b" else self.image_shape_b
 
     def translate(self, images, direction="a_to_b", batch_size=64):
         """Translates images in [-1, 1] (one image or a batch) `"a_to_b"` or `"b_to_a"`, as numpy."""

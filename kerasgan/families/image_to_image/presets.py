@@ -75,7 +75,7 @@ def cyclegan(
     num_blocks=6,
     generator=None,
     cycle_weight=10.0,
-    identity_weight=0.5,
+    identity_weight=None,
     pool_size=50,
     learning_rate=2e-4,
     total_steps=None,
@@ -104,7 +104,8 @@ def cyclegan(
         generator: "resnet", "unet" or None (U-Net below 64 px, ResNet from 64 px).
             Defaults to None.
         cycle_weight: float. Defaults to 10.
-        identity_weight: float. Relative to cycle_weight. Defaults to 0.5.
+        identity_weight: float or None. Relative to cycle_weight. Defaults to None:
+            0.5, or 0 when the domains' shapes differ (an identity needs one shape).
         pool_size: int. Defaults to 50.
         learning_rate: float. Defaults to 2e-4.
         total_steps: int or None. As in `pix2pix`: constant, then linear decay to 0.
@@ -122,6 +123,8 @@ def cyclegan(
     seeded(seed)
     image_shape = tuple(image_shape)
     image_shape_b = tuple(image_shape_b or image_shape)
+    if identity_weight is None:
+        identity_weight = 0.5 if image_shape_b == image_shape else 0.0
 
     def translator(source, target, name):
         if generator == "resnet":

@@ -156,6 +156,8 @@ class StyleGAN(GAN):
         Karras et al. 2020, "Analyzing and Improving the Image Quality of StyleGAN".
     """
 
+    SAMPLING_OPTIONS = ("truncation",)
+
     def __init__(self, generator, discriminator, **kwargs):
         if not isinstance(generator, StyleGenerator):
             raise TypeError(
