@@ -1,9 +1,15 @@
-"""GAN losses from the literature, as pure functions of discriminator outputs.
+"""GAN losses and regularisers from the literature: the parts a model composes.
 
-Every function takes the discriminator's raw outputs (logits, or critic values for
+Every loss function takes the discriminator's raw outputs (logits, or critic values for
 Wasserstein and hinge losses) and returns a float32 scalar mean over the batch. A loss
 *family* pairs a generator loss, a discriminator loss and a `score` (what is logged as
-`real_score` / `fake_score`); `get(name)` returns one by name.
+`real_score` / `fake_score`); `get(name)` returns one by name. A family's generator loss
+sees the discriminator's outputs on generated and on real images, so that relativistic
+losses fit (the others ignore the real ones).
+
+The discriminator's regularisers are objects a model takes in a list (`GAN(penalties=[
+R1(0.05), R2(0.05)])`): `R1`, `R2` and `GradientPenalty`, each with its formula, its
+weight and its lazy interval.
 
 References:
     Goodfellow et al. 2014, "Generative Adversarial Nets" (minimax, non-saturating).
@@ -13,11 +19,14 @@ References:
     Gulrajani et al. 2017, "Improved Training of Wasserstein GANs" (gradient penalty).
     Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?" (R1).
     Salimans et al. 2016, "Improved Techniques for Training GANs" (feature matching).
+    Jolicoeur-Martineau 2019, "The relativistic discriminator"; Huang et al. 2024, "The
+    GAN is dead; long live the GAN!" (relativistic pairing, R1 + R2).
 """
 
 import collections
 import functools
 
+import keras
 from keras import ops
 
 from kerasgan import backend
@@ -113,6 +122,23 @@ def wasserstein_generator_loss(fake_outputs):
     return -ops.mean(fake_outputs)
 
 
+# ---- relativistic pairing (RpGAN) -----------------------------------------------------
+
+
+@_in_float32
+def relativistic_discriminator_loss(real_outputs, fake_outputs):
+    """`softplus(-(D(x_i) - D(G(z_i))))` = `-log sigmoid(D(x_i) - D(G(z_i)))`, averaged
+    over the pairs: each real image is paired with one generated image, element-wise."""
+    return ops.mean(ops.softplus(fake_outputs - real_outputs))
+
+
+@_in_float32
+def relativistic_generator_loss(fake_outputs, real_outputs):
+    """`softplus(-(D(G(z_i)) - D(x_i)))`, averaged over the pairs: the generator's
+    gradient on each pair is weighted by how far its fake trails its real."""
+    return ops.mean(ops.softplus(real_outputs - fake_outputs))
+
+
 # ---- auxiliary classifier (AC-GAN) ------------------------------------------------------
 
 
@@ -175,6 +201,130 @@ def r1_penalty(discriminator_fn, real_images):
     return ops.mean(ops.sum(ops.square(gradients), axis=tuple(range(1, len(real_images.shape)))))
 
 
+def r2_penalty(discriminator_fn, fake_images):
+    """R2 penalty `mean(||grad D(x~)||_2^2)` over generated images (unweighted): R1's
+    zero-centred gradient penalty on the fakes, with the generator held fixed
+    (`fake_images` carry no gradient to it). Roth et al. 2017; Huang et al. 2024."""
+    return r1_penalty(discriminator_fn, ops.stop_gradient(fake_images))
+
+
+class Penalty:
+    """A regulariser of the discriminator: a term added to its loss.
+
+    `value(...)` is the unweighted penalty; the discriminator's loss gains
+    `coefficient * value`. With `interval` k > 1 the term is lazy (Karras et al. 2020):
+    computed on every k-th discriminator update only, times k. The value is logged under
+    `name`.
+
+    Args:
+        weight: float. The penalty's weight (its gamma for R1 and R2).
+        interval: int. Discriminator updates between two computations. Defaults to 1.
+    """
+
+    name = None
+
+    def __init__(self, weight, interval=1):
+        if not weight >= 0 or isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+            raise ValueError(
+                f"Expected {type(self).__name__} weight >= 0 and interval an int >= 1. "
+                f"Received: weight={weight!r}, interval={interval!r}"
+            )
+        self.weight = float(weight)
+        self.interval = interval
+
+    @property
+    def coefficient(self):
+        return self.weight
+
+    def value(self, discriminator_fn, real_images, fake_images, seed_generator):
+        """The unweighted penalty for `discriminator_fn` (images -> outputs) on a batch of
+        real and (gradient-free) generated images."""
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"weight": self.weight, "interval": self.interval}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.weight!r}, interval={self.interval!r})"
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class R1(Penalty):
+    """`gamma / 2 * E[||grad D(x)||^2]` on real images (Mescheder et al. 2018).
+
+    For a linear `D(x) = <w, x>` the penalty is `||w||^2`.
+
+    Args:
+        weight: float. gamma.
+        interval: int. Lazy interval (StyleGAN2: 16). Defaults to 1.
+    """
+
+    name = "r1"
+
+    @property
+    def coefficient(self):
+        return 0.5 * self.weight
+
+    def value(self, discriminator_fn, real_images, fake_images, seed_generator):
+        return r1_penalty(discriminator_fn, real_images)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class R2(R1):
+    """`gamma / 2 * E[||grad D(G(z))||^2]` on generated images (Huang et al. 2024: with R1,
+    it keeps the relativistic pairing loss convergent).
+
+    Args:
+        weight: float. gamma.
+        interval: int. Lazy interval. Defaults to 1.
+    """
+
+    name = "r2"
+
+    def value(self, discriminator_fn, real_images, fake_images, seed_generator):
+        return r2_penalty(discriminator_fn, fake_images)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GradientPenalty(Penalty):
+    """WGAN-GP: `weight * E[(||grad D(x^)||_2 - 1)^2]` at `x^ = w x + (1 - w) G(z)`,
+    `w ~ U[0, 1]` per sample (Gulrajani et al. 2017); see `gradient_penalty`.
+
+    Args:
+        weight: float. lambda (the paper's 10).
+        interval: int. Defaults to 1.
+    """
+
+    name = "gp"
+
+    def value(self, discriminator_fn, real_images, fake_images, seed_generator):
+        batch_size = ops.shape(real_images)[0]
+        weights = keras.random.uniform((batch_size,), seed=seed_generator)
+        return gradient_penalty(discriminator_fn, real_images, fake_images, weights)
+
+
+PENALTIES = {"r1": R1, "r2": R2, "gp": GradientPenalty}
+
+
+def penalty(spec):
+    """A `Penalty` from itself or its serialised form (a model's saved config)."""
+    if isinstance(spec, Penalty):
+        return spec
+    if isinstance(spec, dict):
+        return keras.saving.deserialize_keras_object(spec)
+    raise ValueError(
+        f"Expected penalties to be kerasgan.losses.Penalty objects such as R1(0.05), R2(0.05) or "
+        f"GradientPenalty(10). Received: {spec!r}"
+    )
+
+
 # ---- feature matching ------------------------------------------------------------------
 
 
@@ -190,8 +340,12 @@ def feature_matching_loss(real_features, fake_features):
 
 # ---- families ----------------------------------------------------------------------
 
+# generator_loss(fake_outputs, real_outputs): real_outputs are the discriminator's on a
+# real batch, held fixed; relativistic: whether the generator loss uses them (the model
+# then computes them in the generator update, and only then).
 LossFamily = collections.namedtuple(
-    "LossFamily", ["generator_loss", "discriminator_loss", "score", "uses_label_smoothing"]
+    "LossFamily", ["generator_loss", "discriminator_loss", "score", "uses_label_smoothing", "relativistic"],
+    defaults=(False,),
 )
 
 
@@ -199,18 +353,18 @@ def _identity(values):
     return values
 
 
+def _on_fakes(loss):
+    # A generator loss of the fakes' outputs only, in the families' two-argument form.
+    return lambda fake_outputs, real_outputs=None: loss(fake_outputs)
+
+
 LOSS_FAMILIES = {
-    "non_saturating": LossFamily(
-        non_saturating_generator_loss, bce_discriminator_loss, ops.sigmoid, True
-    ),
-    "minimax": LossFamily(minimax_generator_loss, bce_discriminator_loss, ops.sigmoid, True),
-    "least_squares": LossFamily(
-        least_squares_generator_loss, least_squares_discriminator_loss, _identity, False
-    ),
-    "hinge": LossFamily(hinge_generator_loss, hinge_discriminator_loss, _identity, False),
-    "wasserstein": LossFamily(
-        wasserstein_generator_loss, wasserstein_discriminator_loss, _identity, False
-    ),
+    "non_saturating": LossFamily(_on_fakes(non_saturating_generator_loss), bce_discriminator_loss, ops.sigmoid, True),
+    "minimax": LossFamily(_on_fakes(minimax_generator_loss), bce_discriminator_loss, ops.sigmoid, True),
+    "least_squares": LossFamily(_on_fakes(least_squares_generator_loss), least_squares_discriminator_loss, _identity, False),
+    "hinge": LossFamily(_on_fakes(hinge_generator_loss), hinge_discriminator_loss, _identity, False),
+    "wasserstein": LossFamily(_on_fakes(wasserstein_generator_loss), wasserstein_discriminator_loss, _identity, False),
+    "relativistic": LossFamily(relativistic_generator_loss, relativistic_discriminator_loss, _identity, False, True),
 }
 
 

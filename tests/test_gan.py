@@ -59,7 +59,7 @@ def test_config_round_trip():
     assert restored.name == "my_gan"
     assert (restored.d_steps, restored.loss_name, restored.seed) == (2, "minimax", 7)
     assert restored.label_smoothing == 0.1
-    assert restored.gradient_penalty_weight == 5.0
+    assert restored.penalties == [kerasgan.losses.GradientPenalty(5.0)]
     assert restored.latent_dim == LATENT_DIM
     assert restored.image_shape == DCGAN_SHAPE
     # New networks, same architecture.

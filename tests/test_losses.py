@@ -155,7 +155,9 @@ def test_wasserstein_losses():
 )
 def test_get_returns_the_family(name, generator_loss, discriminator_loss, smoothing):
     family = losses.get(name)
-    assert family.generator_loss is generator_loss
+    # The family's generator loss sees the real outputs too, and ignores them here.
+    assert _value(family.generator_loss(_t(FAKE), _t(REAL))) == _value(generator_loss(_t(FAKE)))
+    assert not family.relativistic
     assert family.discriminator_loss is discriminator_loss
     assert family.uses_label_smoothing is smoothing
     score = ops.convert_to_numpy(family.score(_t([0.0, 2.0])))
@@ -165,14 +167,70 @@ def test_get_returns_the_family(name, generator_loss, discriminator_loss, smooth
         np.testing.assert_allclose(score, [0.0, 2.0], atol=1e-6)
 
 
-def test_loss_families_are_exactly_the_five():
+def test_loss_families_are_exactly_the_six():
     assert sorted(losses.LOSS_FAMILIES) == [
         "hinge",
         "least_squares",
         "minimax",
         "non_saturating",
+        "relativistic",
         "wasserstein",
     ]
+
+
+# ---- relativistic pairing (RpGAN) ----------------------------------------------------
+
+
+def test_relativistic_losses_by_hand():
+    # D: mean_i -log sigmoid(real_i - fake_i); G: mean_i -log sigmoid(fake_i - real_i).
+    d_expected = _mean([-math.log(_sigmoid(r - f)) for r, f in zip(REAL, FAKE)])
+    g_expected = _mean([-math.log(_sigmoid(f - r)) for r, f in zip(REAL, FAKE)])
+    family = losses.get("relativistic")
+    assert family.relativistic and not family.uses_label_smoothing
+    assert _value(family.discriminator_loss(_t(REAL), _t(FAKE))) == pytest.approx(d_expected, rel=1e-6)
+    assert _value(family.generator_loss(_t(FAKE), _t(REAL))) == pytest.approx(g_expected, rel=1e-6)
+    # Pairs, not batch means: shuffling the fakes against the reals changes the loss.
+    shuffled = _mean([-math.log(_sigmoid(r - f)) for r, f in zip(REAL, FAKE[1:] + FAKE[:1])])
+    assert _value(family.discriminator_loss(_t(REAL), _t(FAKE[1:] + FAKE[:1]))) == pytest.approx(shuffled, rel=1e-6)
+    assert abs(shuffled - d_expected) > 1e-3
+    # A discriminator that cannot tell them apart: log 2 for both.
+    zeros = _t([0.0, 0.0, 0.0])
+    assert _value(family.discriminator_loss(zeros, zeros)) == pytest.approx(math.log(2.0), rel=1e-6)
+    assert _value(family.generator_loss(zeros, zeros)) == pytest.approx(math.log(2.0), rel=1e-6)
+
+
+# ---- penalties as parts -------------------------------------------------------------------
+
+
+def test_r1_and_r2_of_a_linear_discriminator_are_its_squared_weight_norm():
+    # D(x) = <w, x>: grad D = w for every image, so R1 = R2 = ||w||^2 whatever the images.
+    w = [[0.3, -0.4], [1.2, 0.0], [0.5, 2.0]]
+    squared_norm = float(np.sum(np.square(w)))
+    rng = np.random.default_rng(0)
+    real, fake = (_t(rng.normal(size=(4, 3, 2))) for _ in range(2))
+    critic = _linear_critic(w)
+    assert _value(losses.R1(1.0).value(critic, real, fake, None)) == pytest.approx(squared_norm, rel=1e-5)
+    assert _value(losses.R2(1.0).value(critic, real, fake, None)) == pytest.approx(squared_norm, rel=1e-5)
+    # R2 reads the fakes: a quadratic critic 0.5 * sum(x^2) has gradient x, so R2 = E[||fake||^2].
+    quadratic = lambda x: 0.5 * ops.sum(ops.square(x), axis=(1, 2))
+    expected = float(np.mean(np.sum(np.square(ops.convert_to_numpy(fake)), axis=(1, 2))))
+    assert _value(losses.R2(1.0).value(quadratic, real, fake, None)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_penalty_parts_carry_their_weights_names_and_configs():
+    assert (losses.R1(0.05).name, losses.R2(0.05).name, losses.GradientPenalty(10).name) == ("r1", "r2", "gp")
+    # gamma / 2 for R1 and R2; lambda for the gradient penalty.
+    assert (losses.R1(0.05).coefficient, losses.R2(0.4, 4).coefficient, losses.GradientPenalty(10).coefficient) == (0.025, 0.2, 10.0)
+    for part in (losses.R1(0.05, 16), losses.R2(0.1), losses.GradientPenalty(10.0)):
+        restored = losses.penalty(keras.saving.serialize_keras_object(part))
+        assert restored == part and type(restored) is type(part) and restored is not part
+    assert losses.R1(0.05) != losses.R2(0.05)
+    with pytest.raises(ValueError, match=r"Expected R1 weight >= 0 and interval an int >= 1. Received: weight=nan"):
+        losses.R1(float("nan"))
+    with pytest.raises(ValueError, match="interval=0"):
+        losses.R2(1.0, interval=0)
+    with pytest.raises(ValueError, match=r"Expected penalties to be kerasgan.losses.Penalty objects.*Received: 'r1'"):
+        losses.penalty("r1")
 
 
 def test_get_unknown_name_raises_and_names_the_received_value():

@@ -125,7 +125,7 @@ def test_presets_have_their_documented_settings(name):
     assert gan.loss_name == loss
     assert gan.d_steps == d_steps
     assert gan.clip_value == clip_value
-    assert gan.gradient_penalty_weight == penalty_weight
+    assert (gan.penalty("gp").weight if gan.penalty("gp") else 0.0) == penalty_weight
     for optimizer in (gan.d_optimizer, gan.g_optimizer):
         assert type(optimizer).__name__ == optimizer_class
         config = optimizer.get_config()

@@ -146,7 +146,7 @@ def test_the_synthesis_constant_starts_at_unit_scale():
 
 def test_stylegan_preset_settings():
     gan = kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8)
-    assert (gan.r1_weight, gan.r1_interval, gan.augment, gan.ema_decay) == (0.05, 16, "ada", 0.999)
+    assert (gan.penalties, gan.augment, gan.ema_decay) == ([kerasgan.losses.R1(0.05, 16)], "ada", 0.999)
     assert gan.generator.mixing_probability == 0.9
     # The CPU widths that benchmarks/stylegan.py measured: 64 channels at 4-8 px, 32 at 16, 16 at 32.
     default = kerasgan.presets.stylegan()

@@ -82,6 +82,55 @@ def test_lazy_r1_is_added_on_every_interval_th_update_times_the_interval(interva
             np.testing.assert_allclose(_np(value), squared_norm, rtol=1e-4)
 
 
+def test_the_old_r1_and_gradient_penalty_options_mean_the_penalty_parts():
+    networks = (mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator())
+    old = kerasgan.GAN(*networks, r1_weight=2.0, r1_interval=4, gradient_penalty_weight=10.0)
+    assert old.penalties == [losses.GradientPenalty(10.0), losses.R1(2.0, 4)]
+    assert kerasgan.GAN(*networks, penalties=[losses.R1(2.0, 4)]).get_config()["penalties"] == [
+        keras.saving.serialize_keras_object(losses.R1(2.0, 4))
+    ]
+    with pytest.raises(ValueError, match="at most one penalty of each kind"):
+        kerasgan.GAN(*networks, penalties=[losses.R1(1.0)], r1_weight=2.0)
+
+
+def test_r1_and_r2_together_add_gamma_over_2_times_both_squared_norms():
+    # A linear D: R1 = R2 = ||w||^2, so the D loss gains gamma / 2 * 2 ||w||^2.
+    gamma = 0.5
+    networks = (mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator())
+    gan = kerasgan.GAN(*networks, loss="relativistic", penalties=[losses.R1(gamma), losses.R2(gamma)], seed=0)
+    reference = kerasgan.GAN(*networks, loss="relativistic", seed=0)
+    for model in (gan, reference):
+        model.compile()
+    batch = gan.prepare_batch(keras.ops.convert_to_tensor(random_images(4, SHAPE)))
+    state = _seed_state(gan)
+    reference.seed_generator.state.assign(state)
+    plain = float(_np(reference.discriminator_update_loss(dict(batch))[0]))
+    loss, logs = _d_loss_at_iteration(gan, batch, 0, state)
+    squared_norm = float(np.sum(_np(gan.discriminator.get_layer("logits").kernel) ** 2))
+    np.testing.assert_allclose(loss, plain + gamma * squared_norm, rtol=1e-4)
+    np.testing.assert_allclose([_np(logs["r1"]), _np(logs["r2"])], [squared_norm, squared_norm], rtol=1e-4)
+
+
+def test_relativistic_generator_update_pairs_each_fake_with_a_real():
+    # The G loss is mean softplus(D(x_i) - D(G(z_i))): it changes with the real batch.
+    networks = (mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator())
+    gan = kerasgan.GAN(*networks, loss="relativistic", seed=0)
+    gan.compile()
+    state = _seed_state(gan)
+    results = []
+    for real in (random_images(4, SHAPE, seed=1), random_images(4, SHAPE, seed=2)):
+        batch = gan.prepare_batch(keras.ops.convert_to_tensor(real))
+        gan.seed_generator.state.assign(state)
+        loss = float(_np(gan.generator_update_loss(batch)[0]))
+        gan.seed_generator.state.assign(state)
+        fakes = gan.generator(gan.sample_latents(4))
+        real_logits, fake_logits = (_np(gan.discriminator(images))[:, 0] for images in (batch["real_images"], fakes))
+        expected = np.mean(np.logaddexp(0.0, real_logits - fake_logits))  # softplus
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+        results.append(loss)
+    assert abs(results[0] - results[1]) > 1e-4
+
+
 def test_lazy_r1_logs_the_mean_over_the_steps_that_compute_it():
     gan = kerasgan.GAN(
         mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)),

@@ -182,8 +182,8 @@ class ACGAN(ConditionalGAN):
         ) + losses.auxiliary_classifier_loss(labels, fake_outputs[1])
         return adversarial + self.class_loss_weight * classification
 
-    def generator_loss(self, fake_outputs, labels=None):
-        adversarial = super().generator_loss(fake_outputs[0])
+    def generator_loss(self, fake_outputs, labels=None, real_outputs=None):
+        adversarial = super().generator_loss(fake_outputs[0], real_outputs=None if real_outputs is None else real_outputs[0])
         return adversarial + self.class_loss_weight * losses.auxiliary_classifier_loss(
             labels, fake_outputs[1]
         )

@@ -64,6 +64,20 @@ def _check_networks_fit(generator, discriminator):
         )
 
 
+def _penalties_of_old_spellings(kwargs):
+    """The penalties that `gradient_penalty_weight`, `r1_weight` and `r1_interval` (the
+    options before `penalties`, still in users' code and saved files) stand for, popped
+    from `kwargs`."""
+    weight, gamma, interval = (kwargs.pop(name, default) for name, default in (
+        ("gradient_penalty_weight", 0.0), ("r1_weight", 0.0), ("r1_interval", 1)))
+    # Written as `not (valid)` so that NaN, which fails every comparison, is refused too.
+    if not weight >= 0:
+        raise ValueError(f"Expected gradient_penalty_weight >= 0. Received: gradient_penalty_weight={weight!r}")
+    if not gamma >= 0 or isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        raise ValueError(f"Expected r1_weight >= 0 and r1_interval an int >= 1. Received: r1_weight={gamma!r}, r1_interval={interval!r}")
+    return [part for part in (losses.GradientPenalty(weight), losses.R1(gamma, interval)) if part.weight]
+
+
 @keras.saving.register_keras_serializable(package="kerasgan")
 class GAN(AdversarialModel):
     """A generative adversarial network trained with `fit`.
@@ -76,7 +90,8 @@ class GAN(AdversarialModel):
 
     Logs `d_loss`, `g_loss`, `real_score` and `fake_score` (the mean discriminator
     output on real and on generated images: a probability for the cross-entropy
-    losses, the raw output otherwise) and `gp` when a gradient penalty is on.
+    losses, the raw output otherwise) and each penalty's value under its name (`gp`,
+    `r1`, `r2`).
 
     Args:
         generator: keras.Model. Maps `(batch, latent_dim)` latents to images.
@@ -86,12 +101,18 @@ class GAN(AdversarialModel):
         d_steps: int. Discriminator updates per generator update. Each reuses the
             batch of real images with fresh latents. Defaults to 1.
         loss: str. A loss family of `kerasgan.losses`: "non_saturating",
-            "minimax", "least_squares", "hinge" or "wasserstein".
-            Defaults to "non_saturating".
+            "minimax", "least_squares", "hinge", "wasserstein" or "relativistic"
+            (RpGAN: each real image paired with a fake; the generator update also
+            runs the discriminator on the real batch). Defaults to "non_saturating".
+        penalties: list of `kerasgan.losses.Penalty`. Regularisers of the
+            discriminator, each added to its loss and logged under its name:
+            `losses.R1(gamma, interval)`, `losses.R2(gamma, interval)` (on the
+            fakes), `losses.GradientPenalty(weight)` (WGAN-GP). Each runs through the
+            augmentation. Defaults to none. The older spellings
+            `gradient_penalty_weight=w`, `r1_weight=gamma` and `r1_interval=k` are
+            still accepted and mean `GradientPenalty(w)` and `R1(gamma, k)`.
         label_smoothing: float. One-sided label smoothing of the real targets, for
             the cross-entropy losses. Defaults to 0.
-        gradient_penalty_weight: float. Weight of the WGAN-GP gradient penalty on
-            the discriminator. Defaults to 0 (off).
         clip_value: float or None. WGAN's weight clipping of the discriminator after
             each of its updates. Defaults to None (off).
         instance_noise: float. Initial std of Gaussian noise added to every image the
@@ -105,12 +126,6 @@ class GAN(AdversarialModel):
             not averaged with its untrained start: the decay at step t is
             `min(ema_decay, 0.5 ** (1 / (ema_rampup * t)))`. None: `ema_decay` from
             the first step. Defaults to 0.05.
-        r1_weight: float. gamma of the R1 penalty `gamma / 2 * E[||grad D(x_real)||^2]`
-            on the discriminator (Mescheder et al. 2018). Defaults to 0 (off).
-        r1_interval: int. Lazy regularisation (Karras et al. 2020): the R1 term is
-            computed on every `r1_interval`-th discriminator update only, multiplied by
-            `r1_interval`. Logged as `r1`, the mean over the steps that compute it.
-            Defaults to 1 (every update).
         augment: str or None. Differentiable augmentation of every image the
             discriminator sees (real, generated, and in the penalties' paths), see
             `kerasgan.layers.DifferentiableAugment`: "ada" (Karras et al. 2020: the
@@ -159,15 +174,13 @@ class GAN(AdversarialModel):
         latent_dim=None,
         d_steps=1,
         loss="non_saturating",
+        penalties=(),
         label_smoothing=0.0,
-        gradient_penalty_weight=0.0,
         clip_value=None,
         instance_noise=0.0,
         instance_noise_steps=5000,
         ema_decay=None,
         ema_rampup=0.05,
-        r1_weight=0.0,
-        r1_interval=1,
         augment=None,
         augment_target=0.6,
         augment_speed=100_000,
@@ -176,6 +189,7 @@ class GAN(AdversarialModel):
         seed=None,
         **kwargs,
     ):
+        penalties = [losses.penalty(spec) for spec in penalties] + _penalties_of_old_spellings(kwargs)
         super().__init__(seed=seed, **kwargs)
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"Expected d_steps to be an int >= 1. Received: d_steps={d_steps!r}")
@@ -189,11 +203,6 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"Expected label_smoothing in [0, 1). Received: label_smoothing={label_smoothing!r}"
             )
-        if not gradient_penalty_weight >= 0:
-            raise ValueError(
-                "Expected gradient_penalty_weight >= 0. "
-                f"Received: gradient_penalty_weight={gradient_penalty_weight!r}"
-            )
         if clip_value is not None and not clip_value > 0:
             raise ValueError(f"Expected clip_value > 0 or None. Received: clip_value={clip_value!r}")
         if not instance_noise >= 0 or not instance_noise_steps >= 1:
@@ -205,11 +214,9 @@ class GAN(AdversarialModel):
             raise ValueError(f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}")
         if ema_rampup is not None and not ema_rampup > 0:
             raise ValueError(f"Expected ema_rampup > 0 or None. Received: ema_rampup={ema_rampup!r}")
-        if not r1_weight >= 0 or isinstance(r1_interval, bool) or not isinstance(r1_interval, int) or r1_interval < 1:
-            raise ValueError(
-                "Expected r1_weight >= 0 and r1_interval an int >= 1. Received: "
-                f"r1_weight={r1_weight!r}, r1_interval={r1_interval!r}"
-            )
+        names = [part.name for part in penalties]
+        if len(set(names)) < len(names):
+            raise ValueError(f"Expected at most one penalty of each kind. Received: penalties={penalties!r}")
         if not 0.0 < augment_target < 1.0 or not augment_speed > 0:
             raise ValueError(
                 "Expected augment_target in (0, 1) and augment_speed > 0. Received: "
@@ -228,8 +235,8 @@ class GAN(AdversarialModel):
         self.d_steps = d_steps
         self.reuse_fakes = bool(reuse_fakes)
         self.loss_name = loss
+        self.penalties = [part for part in penalties if part.weight]
         self.label_smoothing = float(label_smoothing)
-        self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.clip_value = None if clip_value is None else float(clip_value)
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = int(instance_noise_steps)
@@ -242,8 +249,6 @@ class GAN(AdversarialModel):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-        self.r1_weight = float(r1_weight)
-        self.r1_interval = r1_interval
         self.augment = augment
         self.augment_target = float(augment_target)
         self.augment_speed = int(augment_speed)
@@ -253,11 +258,7 @@ class GAN(AdversarialModel):
             self.augmenter.build((None, *self.image_shape))
         self.feature_matching = feature_matching
         self.feature_model = None if feature_matching is None else _feature_model(discriminator, feature_matching)
-        extra_logs = (
-            (["gp"] if self.gradient_penalty_weight else [])
-            + (["r1"] if self.r1_weight else [])
-            + (["augment_p"] if self.augmenter is not None else [])
-        )
+        extra_logs = [part.name for part in self.penalties] + (["augment_p"] if self.augmenter is not None else [])
         self.track(["d_loss", "g_loss", "real_score", "fake_score"] + extra_logs)
 
     @property
@@ -307,15 +308,13 @@ class GAN(AdversarialModel):
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
             "loss": self.loss_name,
+            "penalties": [keras.saving.serialize_keras_object(part) for part in self.penalties],
             "label_smoothing": self.label_smoothing,
-            "gradient_penalty_weight": self.gradient_penalty_weight,
             "clip_value": self.clip_value,
             "instance_noise": self.instance_noise,
             "instance_noise_steps": self.instance_noise_steps,
             "ema_decay": self.ema_decay,
             "ema_rampup": self.ema_rampup,
-            "r1_weight": self.r1_weight,
-            "r1_interval": self.r1_interval,
             "augment": self.augment,
             "augment_target": self.augment_target,
             "augment_speed": self.augment_speed,
@@ -355,8 +354,9 @@ class GAN(AdversarialModel):
         """The discriminator's loss before penalties."""
         return losses.smoothed_discriminator_loss(self.loss_family, real_outputs, fake_outputs, self.label_smoothing)
 
-    def generator_loss(self, fake_outputs, labels=None):
-        return self.loss_family.generator_loss(fake_outputs)
+    def generator_loss(self, fake_outputs, labels=None, real_outputs=None):
+        """The generator's loss; `real_outputs` (held fixed) for relativistic losses only."""
+        return self.loss_family.generator_loss(fake_outputs, real_outputs)
 
     def generator_update(self):
         return self.G_UPDATE_ON_SHARED_FAKES if self.reuse_fakes else self.G_UPDATE
@@ -435,17 +435,9 @@ class GAN(AdversarialModel):
             logs["augment_p"] = ops.copy(self.augmenter.probability.value)  # p before this step's adjustment
             # ADA's overfitting heuristic r_t, read after this update (after_update).
             outputs["real_sign"] = ops.stop_gradient(ops.mean(ops.sign(ops.cast(real_adversarial, "float32"))))
-        if self.gradient_penalty_weight:
-            penalty = losses.gradient_penalty(
-                self._penalty_logits(labels),
-                real_images,
-                fake_images,
-                keras.random.uniform((batch_size,), seed=self.seed_generator),
-            )
-            loss = loss + self.gradient_penalty_weight * penalty
-            logs["gp"] = penalty
-        if self.r1_weight:
-            loss, logs["r1"] = self._with_r1(loss, real_images, labels)
+        for part in self.penalties:
+            term, logs[part.name] = self._penalty_term(part, real_images, ops.stop_gradient(fake_images), labels)
+            loss = loss + term
         return loss, logs, outputs
 
     def discriminator_logs(self, real_outputs, fake_outputs):
@@ -456,18 +448,23 @@ class GAN(AdversarialModel):
             "fake_score": ops.mean(self.loss_family.score(fake_outputs)),
         }
 
-    def _with_r1(self, loss, real_images, labels):
-        """`loss + gamma / 2 * R1`, lazily: on every `r1_interval`-th D update, times the
-        interval. Returns the loss and the `(penalty, weight)` log."""
-        def penalty():
-            return losses.r1_penalty(self._penalty_logits(labels), real_images)
+    def _penalty_term(self, part, real_images, fake_images, labels):
+        """`part`'s term of the D loss and its log. A lazy part (interval k) is computed on
+        every k-th D update only, times k; its log is then `(value, weight)`, so that the
+        logged mean is over the updates that compute it."""
+        def value():
+            return part.value(self._penalty_logits(labels), real_images, fake_images, self.seed_generator)
 
-        if self.r1_interval == 1:
-            value = penalty()
-            return loss + 0.5 * self.r1_weight * value, value
-        due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
-        value = backend.cond(due, penalty, lambda: ops.zeros((), dtype="float32"))
-        return loss + 0.5 * self.r1_weight * self.r1_interval * value, (value, ops.cast(due, "float32"))
+        if part.interval == 1:
+            penalty = value()
+            return part.coefficient * penalty, penalty
+        due = ops.equal(self.d_optimizer.iterations % part.interval, 0)
+        penalty = backend.cond(due, value, lambda: ops.zeros((), dtype="float32"))
+        return part.coefficient * part.interval * penalty, (penalty, ops.cast(due, "float32"))
+
+    def penalty(self, name):
+        """The penalty part logged as `name` ("r1", "r2", "gp"), or None."""
+        return next((part for part in self.penalties if part.name == name), None)
 
     def generator_update_loss(self, batch):
         latents = self.sample_latents(batch["batch_size"])
@@ -478,7 +475,10 @@ class GAN(AdversarialModel):
         """The generator update's loss on `batch["fake_images"]`."""
         fake_images, labels = batch["fake_images"], batch["labels"]
         if self.feature_model is None:
-            return self.generator_loss(self._discriminate(fake_images, labels), labels), {}, {}
+            real_outputs = None
+            if self.loss_family.relativistic:
+                real_outputs = ops.stop_gradient(self._discriminate(batch["real_images"], labels))
+            return self.generator_loss(self._discriminate(fake_images, labels), labels, real_outputs), {}, {}
         real_features = ops.stop_gradient(self._discriminate(batch["real_images"], labels, self.feature_model))
         fake_features = self._discriminate(fake_images, labels, self.feature_model)
         return losses.feature_matching_loss(real_features, fake_features), {}, {}

@@ -6,6 +6,7 @@ this family's entry in the registry (`kerasgan.presets`).
 
 import keras
 
+from kerasgan import losses
 from kerasgan.families.dcgan.networks import (
     acgan_discriminator,
     dcgan_discriminator,
@@ -196,7 +197,7 @@ def wgan_gp(image_shape=(28, 28, 1), latent_dim=100, base_filters=32, num_classe
     return _dcgan_family(
         "wgan_gp", image_shape, latent_dim, base_filters, num_classes, seed,
         adam(1e-4, 0.5, 0.9), adam(1e-4, 0.5, 0.9),
-        normalization="layer", loss="wasserstein", d_steps=5, gradient_penalty_weight=10.0,
+        normalization="layer", loss="wasserstein", d_steps=5, penalties=[losses.GradientPenalty(10.0)],
     )
 
 

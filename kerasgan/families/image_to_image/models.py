@@ -14,6 +14,14 @@ from kerasgan.guards import check_images, first_batch
 __all__ = ["CycleGAN", "Pix2Pix"]
 
 
+def _unpaired_loss(name, model):
+    # A translator's generator update judges its outputs alone: no relativistic pairing.
+    family = losses.get(name)
+    if family.relativistic:
+        raise ValueError(f"{model} takes a loss whose generator update sees the fakes only. Received: loss={name!r}")
+    return family
+
+
 def _shape(shape):
     return tuple((shape[0] if isinstance(shape, list) else shape)[1:])
 
@@ -127,7 +135,7 @@ class Pix2Pix(AdversarialModel):
             raise ValueError(f"Expected l1_weight >= 0. Received: l1_weight={l1_weight!r}")
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"Expected label_smoothing in [0, 1). Received: label_smoothing={label_smoothing!r}")
-        self.loss_family = losses.get(loss)
+        self.loss_family = _unpaired_loss(loss, type(self).__name__)
         self.loss_name = loss
         self.generator = generator
         self.discriminator = discriminator
@@ -176,7 +184,7 @@ class Pix2Pix(AdversarialModel):
     def generator_update_loss(self, batch):
         inputs, targets = batch["inputs"], batch["targets"]
         fakes = self.generator(inputs, training=True)
-        adversarial = self.loss_family.generator_loss(self.discriminator([inputs, fakes], training=True))
+        adversarial = self.loss_family.generator_loss(self.discriminator([inputs, fakes], training=True), None)
         l1 = losses.l1_reconstruction_loss(fakes, targets)
         return adversarial + self.l1_weight * l1, {"l1": l1}, {"fakes": fakes}
 
@@ -284,7 +292,7 @@ class CycleGAN(AdversarialModel):
             )
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ValueError(f"Expected pool_size to be an int >= 0. Received: pool_size={pool_size!r}")
-        self.loss_family = losses.get(loss)
+        self.loss_family = _unpaired_loss(loss, type(self).__name__)
         self.loss_name = loss
         self.generator_ab, self.generator_ba = generator_ab, generator_ba
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
@@ -352,7 +360,7 @@ class CycleGAN(AdversarialModel):
         return {"a": device_unit_range(images_a), "b": device_unit_range(images_b)}
 
     def _generator_adversarial_loss(self, outputs):
-        loss = self.loss_family.generator_loss(outputs)
+        loss = self.loss_family.generator_loss(outputs, None)
         # The family's least-squares term is 0.5 (D - 1)^2; the paper's is (D - 1)^2,
         # which sets the balance with the cycle weight of 10.
         return 2.0 * loss if self.loss_name == "least_squares" else loss

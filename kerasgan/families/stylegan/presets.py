@@ -1,5 +1,6 @@
 """Style-based presets: stylegan."""
 
+from kerasgan import losses
 from kerasgan.families.preset import Preset, Recipe, adam, seeded
 from kerasgan.families.stylegan.models import StyleGAN, StyleGenerator
 from kerasgan.families.stylegan.networks import (
@@ -68,8 +69,7 @@ def stylegan(
         generator,
         discriminator,
         loss="non_saturating",
-        r1_weight=r1_weight,
-        r1_interval=r1_interval,
+        penalties=[losses.R1(r1_weight, r1_interval)],
         ema_decay=ema_decay,
         augment=augment,
         seed=seed,
