@@ -1,4 +1,4 @@
-"""The README's 3D-GAN results: train the gan3d preset on furniture on a CPU budget, score it.
+"""The 3D-GAN results of docs/gan3d.md: train the gan3d preset on furniture on a CPU budget, score it.
 
 Protocol: the `gan3d` preset (seed `--seed`, 0) trains on the train split of the Sweet
 Home 3D furniture at 32^3 (all 845 shapes, or those of `--category`, repeatable),

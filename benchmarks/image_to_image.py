@@ -1,4 +1,4 @@
-"""The README's image-to-image results: train Pix2Pix or CycleGAN, score held-out images.
+"""The image-to-image results of docs/image-to-image.md: train Pix2Pix or CycleGAN, score held-out images.
 
 Protocol: train on the train split (batch 16, `--epochs` epochs, seed 0, the papers'
 schedule: constant learning rate for the first half, linear decay to 0 over the

@@ -4,7 +4,7 @@ Usage: KERAS_BACKEND=jax python benchmarks/preset_grids.py --epochs 30 --out doc
        [--presets dcgan wgan_gp ...]
 
 Conditional presets draw one row per class. The numbers are kerasgan's classifier FD
-and classifier score on 2,000 samples (benchmarks/digit_score.py); the README's
+and classifier score on 2,000 samples (benchmarks/digit_score.py); the preset table's
 Inception FIDs come from benchmarks/zoo_results.py.
 """
 

@@ -1,4 +1,4 @@
-"""The README's StyleGAN and ADA results: train the stylegan preset on a CPU budget, score it.
+"""The StyleGAN and ADA results of docs/stylegan.md: train the stylegan preset on a CPU budget, score it.
 
 Protocol: the `stylegan` preset (seed 0) trains on the train split of `--dataset`
 ("emoji": Noto Emoji at 32 px on white; "mnist" / "fashion_mnist": padded to 32 px),

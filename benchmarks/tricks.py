@@ -1,4 +1,4 @@
-"""The README's numbers for the tricks on every GAN: feature matching and minibatch layers.
+"""The numbers for the tricks on every GAN (docs/presets.md): feature matching and minibatch layers.
 
 Protocol: the dcgan preset's networks and optimizers (base 32, Adam(2e-4, 0.5), seed 0)
 on the bundled 10,000-digit MNIST sample, batch 64, `--epochs` epochs, once as they

@@ -1,4 +1,4 @@
-"""The README's results table: trains every preset on MNIST or Fashion-MNIST and evaluates it.
+"""The results tables of docs/results.md: trains every preset on MNIST or Fashion-MNIST and evaluates it.
 
 Protocol: train on the 60k train split (batch 64, `--epochs` epochs, seed 0); generate
 `--num-samples` images (latent seed 0; conditional presets cycle through the classes)

@@ -4,7 +4,7 @@ generators to kerasgan/saved_models/ with a manifest of what was measured.
     python scripts/build_zoo.py dcgan_mnist --train      # trains runs/zoo/dcgan_mnist, then ships it
     python scripts/build_zoo.py dcgan_mnist              # ships an existing run
     python scripts/build_zoo.py --all                    # ships every entry whose run exists
-    python scripts/build_zoo.py --table                  # the README's table, from the manifests
+    python scripts/build_zoo.py --table                  # docs/pretrained.md's table, from the manifests
 
 Shipping loads the run's `model.keras`, writes its generators' weights
 (`kerasgan.pretrained.save_weights`), loads them back the way users do
@@ -40,7 +40,7 @@ def train_command(name):
 
 
 def full_scores(model, entry):
-    """Every score of the shipped weights under the README's CPU protocol."""
+    """Every score of the shipped weights under the CPU protocol of docs/pretrained.md."""
     from kerasgan import datasets, metrics
 
     if entry.check["metric"] == "cfd":
@@ -137,7 +137,7 @@ def ship(name):
 
 
 def _headline(scores):
-    """The scores of one manifest as short "name value" pieces for the README's table."""
+    """The scores of one manifest as short "name value" pieces for docs/pretrained.md's table."""
     pieces = []
     for key, label, scale in [
         ("fid", "FID", 1), ("kid", "KID x1000", 1000), ("cfd", "classifier FD", 1), ("precision", "precision", 1),
@@ -150,7 +150,7 @@ def _headline(scores):
 
 
 def table():
-    """The README's table of the shipped models, from their manifests."""
+    """docs/pretrained.md's table of the shipped models, from their manifests."""
     rows = [
         "| model | trained on | steps, time | scores of the shipped weights | protocol | samples |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -7,7 +7,7 @@ prepared offline first:
     python scripts/prepare_offline_data.py
     python scripts/train_domain_classifiers.py            # both, ~? min on 2 CPU cores
 
-Prints the test accuracy of each; the README quotes them.
+Prints the test accuracy of each; docs/evaluation.md quotes them.
 """
 
 import argparse

@@ -65,7 +65,7 @@ def dcgan(
     update uses the discriminator update's fakes (`reuse_fakes`). On MNIST (5 epochs of
     the 60k digits, 2,000 samples) that scored as drawing fresh latents did (FID 29.5 and
     32.1 against 30.9, 30.3, 33.2 and 29.5; classifier FD 20.3 and 20.6 against
-    20.6-22.1, seeds 0 and 1), in less time per step (README, Performance).
+    20.6-22.1, seeds 0 and 1), in less time per step (docs/performance.md).
 
     Args:
         image_shape: tuple. `(size, size, channels)`. Defaults to (28, 28, 1).

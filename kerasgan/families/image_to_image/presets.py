@@ -87,7 +87,7 @@ def cyclegan(
     dropout), from 64 px the paper's ResNet (2 downsamplings, `num_blocks` residual
     blocks, instance normalisation, reflection padding). At 28-32 px the U-Net kept the
     subjects' shapes where the ResNet's translations turned to speckle, and trained 17x
-    faster (benchmarks/image_to_image.py; README). PatchGAN discriminators with instance
+    faster (benchmarks/image_to_image.py; docs/image-to-image.md). PatchGAN discriminators with instance
     normalisation; least-squares loss, cycle weight 10, identity weight 0.5 x cycle, a
     pool of the last 50 translations per discriminator; Adam(2e-4, beta_1=0.5) for the
     generators and for each discriminator. `base_filters=32` is half the paper's 64,
