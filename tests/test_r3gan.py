@@ -8,7 +8,8 @@ from helpers import assert_covers_every_mode, mode_shares, random_images
 
 import kerasgan
 from kerasgan import losses
-from kerasgan.families.r3gan.networks import Resample, base_side, supports_size
+from kerasgan.families.r3gan.layers import Resample
+from kerasgan.families.r3gan.networks import base_side, supports_size
 from kerasgan.networks import mlp_discriminator, mlp_generator, r3gan_discriminator, r3gan_generator
 
 

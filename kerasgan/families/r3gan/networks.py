@@ -18,7 +18,9 @@ convolution over the last resolution and one linear logit.
 import math
 
 import keras
-from keras import layers, ops
+from keras import layers
+
+from kerasgan.families.r3gan.layers import GenerativeBasis, GroupedConv2D, Resample
 
 __all__ = ["r3gan_discriminator", "r3gan_generator"]
 
@@ -37,7 +39,7 @@ def _normal(std):
 def _conv(filters, kernel_size, fan_in, gain, groups=1, use_bias=False, name=None):
     """A 'same' convolution initialised N(0, (gain / sqrt(fan_in))^2), biases at 0."""
     initializer = "zeros" if gain == 0 else _normal(gain / math.sqrt(fan_in))
-    return layers.Conv2D(
+    return GroupedConv2D(
         filters, kernel_size, padding="same", groups=groups, use_bias=use_bias, kernel_initializer=initializer, name=name
     )
 
@@ -72,95 +74,6 @@ def stage_widths(image_shape, base_width, max_width):
     return widths[::-1]
 
 
-@keras.saving.register_keras_serializable(package="kerasgan")
-class Resample(layers.Layer):
-    """Doubles ("up") or halves ("down") the height and width with the [1, 3, 3, 1] filter.
-
-    Per axis, with zeros beyond the border: up, `y[2i] = x[i-1]/4 + 3x[i]/4` and
-    `y[2i+1] = 3x[i]/4 + x[i+1]/4` (bilinear with half-pixel centres); down,
-    `y[j] = (x[2j-1] + 3x[2j] + 3x[2j+1] + x[2j+2]) / 8`. Written as slices, so that
-    its gradients of gradients (R1, R2) are cheap on every backend.
-    """
-
-    def __init__(self, direction, **kwargs):
-        super().__init__(**kwargs)
-        if direction not in ("up", "down"):
-            raise ValueError(f"Expected direction 'up' or 'down'. Received: direction={direction!r}")
-        self.direction = direction
-
-    def _pad(self, x, axis):
-        widths = [(0, 0)] * 4
-        widths[axis] = (1, 1)
-        return ops.pad(x, widths)
-
-    def _take(self, x, axis, start, stop):
-        index = [slice(None)] * 4
-        index[axis] = slice(start, stop)
-        return x[tuple(index)]
-
-    def _interleave(self, even, odd, axis):
-        stacked = ops.stack([even, odd], axis=axis + 1)  # (..., n, 2, ...)
-        shape = [-1, *even.shape[1:]]
-        shape[axis] = shape[axis] * 2
-        return ops.reshape(stacked, shape)
-
-    def _up(self, x, axis):
-        n = x.shape[axis]
-        padded = self._pad(x, axis)
-        previous, current, following = (self._take(padded, axis, start, start + n) for start in (0, 1, 2))
-        return self._interleave(0.25 * previous + 0.75 * current, 0.75 * current + 0.25 * following, axis)
-
-    def _down(self, x, axis):
-        n = x.shape[axis]
-        padded = self._pad(x, axis)  # padded[m] = x[m - 1]
-        # Pairs (padded[2j], padded[2j+1]) and (padded[2j+2], padded[2j+3]).
-        shape = [-1, *x.shape[1:]]
-        shape[axis:axis + 1] = [n // 2, 2]
-        first = ops.reshape(self._take(padded, axis, 0, n), shape)
-        second = ops.reshape(self._take(padded, axis, 2, n + 2), shape)
-        a, b = (self._take(first, axis + 1, k, k + 1) for k in (0, 1))
-        c, d = (self._take(second, axis + 1, k, k + 1) for k in (0, 1))
-        return ops.squeeze((a + 3.0 * b + 3.0 * c + d) / 8.0, axis=axis + 1)
-
-    def call(self, inputs):
-        resample = self._up if self.direction == "up" else self._down
-        return resample(resample(inputs, 1), 2)
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        scale = (lambda side: side * 2) if self.direction == "up" else (lambda side: side // 2)
-        return (batch, scale(height), scale(width), channels)
-
-    def get_config(self):
-        return {**super().get_config(), "direction": self.direction}
-
-
-@keras.saving.register_keras_serializable(package="kerasgan")
-class GenerativeBasis(layers.Layer):
-    """`out[b, h, w, c] = basis[h, w, c] * (z W)[b, c]`: a learned `(size, size, width)`
-    pattern per channel, scaled by a linear function of the latent (no bias)."""
-
-    def __init__(self, width, size=4, **kwargs):
-        super().__init__(**kwargs)
-        self.width = width
-        self.size = size
-
-    def build(self, input_shape):
-        latent_dim = input_shape[-1]
-        self.basis = self.add_weight(shape=(self.size, self.size, self.width), initializer=_normal(1.0), name="basis")
-        self.kernel = self.add_weight(shape=(latent_dim, self.width), initializer=_normal(1.0 / math.sqrt(latent_dim)), name="kernel")
-
-    def call(self, latents):
-        scales = ops.matmul(latents, self.kernel)
-        return self.basis[None] * scales[:, None, None, :]
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.size, self.size, self.width)
-
-    def get_config(self):
-        return {**super().get_config(), "width": self.width, "size": self.size}
-
-
 def _residual_block(x, width, num_blocks, name):
     """x + (1x1 -> bias, lrelu -> grouped 3x3 -> bias, lrelu -> zero-init 1x1)(x)."""
     expanded = width * EXPANSION
@@ -189,7 +102,8 @@ def r3gan_generator(image_shape=(32, 32, 3), latent_dim=64, base_width=16, max_w
     widths = stage_widths(image_shape, base_width, max_width)
     num_blocks = blocks_per_stage * len(widths)
     latents = keras.Input((latent_dim,), name="latents")
-    x = GenerativeBasis(widths[0], size=base_side(image_shape[0]), name="basis")(latents)
+    x = GenerativeBasis(widths[0], size=base_side(image_shape[0]), basis_initializer=_normal(1.0),
+                        kernel_initializer=_normal(1.0 / math.sqrt(latent_dim)), name="basis")(latents)
     for stage, width in enumerate(widths):
         if stage:
             if width != widths[stage - 1]:  # the transition at the lower resolution
