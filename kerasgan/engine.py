@@ -93,7 +93,7 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = backend.seed_generator(seed)
 
     def track(self, log_names):
         """Creates one running-mean tracker per logged value; call once the networks exist."""

@@ -73,6 +73,23 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
+
+
+def seed_generator(seed=None, name=None):
+    """A `keras.random.SeedGenerator`, its state kept on the host on torch.
+
+    Keras's torch RNG reads the seed state as a Python int on every random draw; with
+    the state on a GPU each read waits for the GPU to finish the queued work (2 host
+    syncs a training step). On the host the read costs nothing and the draws still
+    run on the GPU.
+    """
+    if _BACKEND == "torch":
+        with keras.device("cpu"):
+            return keras.random.SeedGenerator(seed, name=name)
+    return keras.random.SeedGenerator(seed, name=name)
+
+
 __all__ = [
-    "AdversarialTrainer", "apply_gradients", "cond", "input_gradients", "value_and_grad", "value_and_input_grad", "vjp",
+    "AdversarialTrainer", "apply_gradients", "cond", "input_gradients", "seed_generator", "value_and_grad",
+    "value_and_input_grad", "vjp",
 ]

@@ -9,6 +9,8 @@ a probability `p` that a controller adapts during training; DiffAugment keeps th
 import keras
 from keras import ops
 
+from kerasgan import backend
+
 TRANSFORMS = ("flip", "rotation", "translation", "color", "diffaugment_color", "cutout")
 
 POLICIES = {
@@ -124,7 +126,7 @@ class DifferentiableAugment(keras.layers.Layer):
         self.initial_probability = probability
         self.padding = padding
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = backend.seed_generator(seed)
         self.probability = self.add_weight(
             name="probability",
             shape=(),

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kerasgan import backend
+
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class ImagePool(keras.layers.Layer):
@@ -30,7 +32,7 @@ class ImagePool(keras.layers.Layer):
         self.pool_size = int(pool_size)
         self.image_shape = tuple(image_shape)
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = backend.seed_generator(seed)
         self.images = self.add_weight(
             name="images", shape=(max(self.pool_size, 1), *self.image_shape), initializer="zeros", trainable=False
         )

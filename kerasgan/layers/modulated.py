@@ -23,6 +23,7 @@ import math
 import keras
 from keras import ops
 
+from kerasgan import backend
 from kerasgan.layers.equalized import EqualizedDense, _check_activation, activate
 
 
@@ -118,7 +119,7 @@ class ModulatedConv2D(keras.layers.Layer):
         self.use_noise = bool(use_noise)
         self.seed = seed
         if self.use_noise:
-            self.seed_generator = keras.random.SeedGenerator(seed, name="noise_seed")
+            self.seed_generator = backend.seed_generator(seed, name="noise_seed")
 
     def build(self, input_shape):
         images_shape, w_shape = _check_inputs(type(self).__name__, input_shape)

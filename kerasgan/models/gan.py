@@ -545,7 +545,8 @@ class GAN(AdversarialModel):
             )
 
     def generate_from(self, latents, labels=None, batch_size=256):
-        """Generates one image per row of `latents` (and of `labels`), in batches, as numpy."""
+        """Generates one image per row of `latents` (and of `labels`), in batches, as
+        numpy, clipped to [-1, 1]."""
         chunks = []
         for start in range(0, len(latents), batch_size):
             stop = start + batch_size
@@ -553,7 +554,9 @@ class GAN(AdversarialModel):
                 latents[start:stop], None if labels is None else labels[start:stop]
             )
             images = self.sampling_generator(inputs, training=False)
-            chunks.append(ops.convert_to_numpy(ops.cast(images, "float32")))  # float32 under mixed precision too
+            # float32 under mixed precision too; clipped, for generators with a linear
+            # output (R3GAN's), which are trained toward [-1, 1] but may overshoot it.
+            chunks.append(np.clip(ops.convert_to_numpy(ops.cast(images, "float32")), -1.0, 1.0))
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
     def serving_model(self):

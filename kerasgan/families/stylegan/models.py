@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kerasgan import backend
 from kerasgan.models.gan import GAN
 
 # What kerasgan.models gathers from this family (kerasgan.families.public).
@@ -55,7 +56,7 @@ class StyleGenerator(keras.Model):
         self.mixing_probability = float(mixing_probability)
         self.w_avg_beta = float(w_avg_beta)
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = backend.seed_generator(seed)
         self.w_avg = self.add_weight(shape=(w_dim,), initializer="zeros", trainable=False, name="w_avg")
         self.built = True
 
