@@ -566,8 +566,12 @@ def translate(args):
 def _load_latent_model(args):
     """The GAN in `args.model` for `sample` and `interpolate`, after checking `--label`."""
     gan = _load_model(args.model)
-    if gan.OUTPUTS == "translations":
-        raise SystemExit(f"error: {args.model!r} holds a {type(gan).__name__}, which translates images. Use `kerasgan translate`.")
+    if gan.OUTPUTS not in ("images", "voxels"):
+        hint = " Use `kerasgan translate`." if gan.OUTPUTS == "translations" else ""
+        raise SystemExit(
+            f"error: `kerasgan sample` draws images or voxel shapes from a generator. Received: {args.model!r}, "
+            f"a {type(gan).__name__}, whose outputs are {gan.OUTPUTS!r}.{hint}"
+        )
     if args.label is not None and "labels" not in gan.SAMPLING_OPTIONS:
         raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(gan).__name__}.")
     return gan

@@ -90,6 +90,11 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
     # tools may offer: "labels", "truncation", "direction".
     SAMPLING_OPTIONS = ()
 
+    def translation_input_shape(self, direction=None):
+        """The shape of one image `translate` takes (a model whose OUTPUTS are
+        "translations"), in `direction` where it has several."""
+        raise NotImplementedError(f"{type(self).__name__} does not translate images (OUTPUTS={self.OUTPUTS!r}).")
+
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed

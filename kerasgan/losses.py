@@ -25,6 +25,7 @@ References:
 
 import collections
 import functools
+import numbers
 
 import keras
 from keras import ops
@@ -224,7 +225,8 @@ class Penalty:
     name = None
 
     def __init__(self, weight, interval=1):
-        if not weight >= 0 or isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        valid_weight = isinstance(weight, numbers.Real) and not isinstance(weight, bool) and weight >= 0
+        if not valid_weight or isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
             raise ValueError(
                 f"Expected {type(self).__name__} weight >= 0 and interval an int >= 1. "
                 f"Received: weight={weight!r}, interval={interval!r}"

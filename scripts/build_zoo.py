@@ -67,6 +67,8 @@ def full_scores(model, entry):
         count = min(2000, len(real))
         scores = metrics.evaluate(real, model, metrics=["fid", "kid", "pr"], num_samples=count, seed=0)
         return {"protocol": f"{count} generated images (latent seed 0) against the first {count} training images", **scores}
+    if kind != "voxels":
+        raise ValueError(f"Expected a recipe whose check scores its data kind. Received: preset {entry.preset!r}, data {kind!r}, check {entry.check}")
     reference = pretrained.reference_voxels(entry.dataset, entry.check.get("categories"))
     generated = model.generate(len(reference), seed=0)
     scores = metrics.coverage_and_mmd(generated, reference)

@@ -341,7 +341,7 @@ def test_sample_and_translate_say_which_command_fits_the_model(tmp_path):
     import kerasgan
 
     kerasgan.presets.pix2pix(image_shape=(16, 16, 3), base_filters=4).save(tmp_path / "pix2pix.keras")
-    with pytest.raises(SystemExit, match="translates images. Use `kerasgan translate`"):
+    with pytest.raises(SystemExit, match="whose outputs are .translations.. Use `kerasgan translate`"):
         cli.main(["sample", str(tmp_path / "pix2pix.keras")])
     kerasgan.presets.dcgan(base_filters=4, latent_dim=8).save(tmp_path / "dcgan.keras")
     (tmp_path / "in").mkdir()

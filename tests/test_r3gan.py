@@ -49,9 +49,17 @@ def test_every_block_starts_as_the_identity():
     assert len(projections) == 3 and all(np.all(_np(layer.kernel) == 0) for layer in projections)
     # So the untrained network is linear in its latent.
     latents = np.random.default_rng(0).standard_normal((2, 8)).astype("float32")
-    out = lambda z: _np(generator(z))
+    out = lambda z: _np(generator(z, training=True))  # unclipped
     np.testing.assert_allclose(out(2.0 * latents), 2.0 * out(latents), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(out(latents[:1] + latents[1:]), out(latents[:1]) + out(latents[1:]), rtol=1e-4, atol=1e-6)
+
+
+def test_samples_are_clipped_to_the_image_range_outside_training():
+    generator = r3gan_generator((8, 8, 1), latent_dim=8, base_width=16, max_width=16)
+    latents = 50.0 * np.random.default_rng(0).standard_normal((4, 8)).astype("float32")
+    raw = _np(generator(latents, training=True))
+    assert raw.max() > 1.0 or raw.min() < -1.0  # the linear output overshoots at this scale
+    np.testing.assert_array_equal(_np(generator(latents)), np.clip(raw, -1.0, 1.0))
 
 
 def test_the_papers_cifar10_network_has_its_parameter_count():

@@ -111,6 +111,45 @@ def test_r1_and_r2_together_add_gamma_over_2_times_both_squared_norms():
     np.testing.assert_allclose([_np(logs["r1"]), _np(logs["r2"])], [squared_norm, squared_norm], rtol=1e-4)
 
 
+class _QuadraticDiscriminator(keras.Model):
+    """D(x) = 0.5 * w * sum(x^2), w = 1: its input gradient is the image itself."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(), initializer="ones", name="w")
+
+    def call(self, images):
+        return 0.5 * self.w * keras.ops.sum(keras.ops.square(images), axis=(1, 2, 3))[:, None]
+
+
+def test_r1_reads_the_real_images_and_r2_the_generated_ones():
+    # With grad D(x) = x: R1 = E||real||^2 and R2 = E||fake||^2, two different numbers.
+    gan = kerasgan.GAN(
+        mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _QuadraticDiscriminator(),
+        latent_dim=LATENT_DIM, loss="relativistic", penalties=[losses.R1(1.0), losses.R2(1.0)], seed=0,
+    )
+    gan.compile()
+    real = random_images(4, SHAPE)
+    batch = gan.prepare_batch(keras.ops.convert_to_tensor(real))
+    state = _seed_state(gan)
+    _, logs = _d_loss_at_iteration(gan, batch, 0, state)
+    gan.seed_generator.state.assign(state)
+    fakes = _np(gan.generator(gan.sample_latents(4)))
+    squared = lambda images: float(np.mean(np.sum(np.square(images), axis=(1, 2, 3))))
+    np.testing.assert_allclose(_np(logs["r1"]), squared(real), rtol=1e-4)
+    np.testing.assert_allclose(_np(logs["r2"]), squared(fakes), rtol=1e-4)
+    assert abs(squared(real) - squared(fakes)) > 0.1
+
+
+def test_a_saved_config_with_the_old_penalty_options_loads_as_the_parts():
+    gan = kerasgan.GAN(mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator(), seed=0)
+    config = gan.get_config()
+    del config["penalties"]  # as files saved before `penalties` hold them
+    config.update(gradient_penalty_weight=10.0, r1_weight=0.05, r1_interval=16)
+    restored = kerasgan.GAN.from_config(config)
+    assert restored.penalties == [losses.GradientPenalty(10.0), losses.R1(0.05, 16)]
+    assert (restored.gradient_penalty_weight, restored.r1_weight, restored.r1_interval) == (10.0, 0.05, 16)
+
+
 def test_relativistic_generator_update_pairs_each_fake_with_a_real():
     # The G loss is mean softplus(D(x_i) - D(G(z_i))): it changes with the real batch.
     networks = (mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator())

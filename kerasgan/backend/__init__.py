@@ -75,17 +75,26 @@ else:
 
 
 
+class _HostSeedGenerator(keras.random.SeedGenerator):
+    # Its state and the arithmetic that advances it stay on the host: Keras's torch
+    # `next()` would move the state to the default device and copy it back.
+    def next(self, ordered=True):
+        with keras.device("cpu"):
+            return super().next(ordered)
+
+
 def seed_generator(seed=None, name=None):
-    """A `keras.random.SeedGenerator`, its state kept on the host on torch.
+    """A `keras.random.SeedGenerator`, its state kept and advanced on the host on torch.
 
     Keras's torch RNG reads the seed state as a Python int on every random draw; with
     the state on a GPU each read waits for the GPU to finish the queued work (2 host
     syncs a training step). On the host the read costs nothing and the draws still
-    run on the GPU.
+    run on the GPU. (Not yet measured on a GPU: benchmarks/gpu_session.sh checks it
+    with torch's sync debug mode.)
     """
     if _BACKEND == "torch":
         with keras.device("cpu"):
-            return keras.random.SeedGenerator(seed, name=name)
+            return _HostSeedGenerator(seed, name=name)
     return keras.random.SeedGenerator(seed, name=name)
 
 

@@ -466,6 +466,11 @@ class GAN(AdversarialModel):
         """The penalty part logged as `name` ("r1", "r2", "gp"), or None."""
         return next((part for part in self.penalties if part.name == name), None)
 
+    # The options before `penalties`, read from the parts (0 and 1 where there is none).
+    gradient_penalty_weight = property(lambda self: self.penalty("gp").weight if self.penalty("gp") else 0.0)
+    r1_weight = property(lambda self: self.penalty("r1").weight if self.penalty("r1") else 0.0)
+    r1_interval = property(lambda self: self.penalty("r1").interval if self.penalty("r1") else 1)
+
     def generator_update_loss(self, batch):
         latents = self.sample_latents(batch["batch_size"])
         fake_images = self.generator(self.generator_inputs(latents, batch["labels"]), training=True)
@@ -475,10 +480,11 @@ class GAN(AdversarialModel):
         """The generator update's loss on `batch["fake_images"]`."""
         fake_images, labels = batch["fake_images"], batch["labels"]
         if self.feature_model is None:
-            real_outputs = None
-            if self.loss_family.relativistic:
-                real_outputs = ops.stop_gradient(self._discriminate(batch["real_images"], labels))
-            return self.generator_loss(self._discriminate(fake_images, labels), labels, real_outputs), {}, {}
+            fake_outputs = self._discriminate(fake_images, labels)
+            if not self.loss_family.relativistic:  # (a subclass's generator_loss may not take real_outputs)
+                return self.generator_loss(fake_outputs, labels), {}, {}
+            real_outputs = ops.stop_gradient(self._discriminate(batch["real_images"], labels))
+            return self.generator_loss(fake_outputs, labels, real_outputs=real_outputs), {}, {}
         real_features = ops.stop_gradient(self._discriminate(batch["real_images"], labels, self.feature_model))
         fake_features = self._discriminate(fake_images, labels, self.feature_model)
         return losses.feature_matching_loss(real_features, fake_features), {}, {}
@@ -545,8 +551,7 @@ class GAN(AdversarialModel):
             )
 
     def generate_from(self, latents, labels=None, batch_size=256):
-        """Generates one image per row of `latents` (and of `labels`), in batches, as
-        numpy, clipped to [-1, 1]."""
+        """Generates one image per row of `latents` (and of `labels`), in batches, as numpy."""
         chunks = []
         for start in range(0, len(latents), batch_size):
             stop = start + batch_size
@@ -554,9 +559,7 @@ class GAN(AdversarialModel):
                 latents[start:stop], None if labels is None else labels[start:stop]
             )
             images = self.sampling_generator(inputs, training=False)
-            # float32 under mixed precision too; clipped, for generators with a linear
-            # output (R3GAN's), which are trained toward [-1, 1] but may overshoot it.
-            chunks.append(np.clip(ops.convert_to_numpy(ops.cast(images, "float32")), -1.0, 1.0))
+            chunks.append(ops.convert_to_numpy(ops.cast(images, "float32")))  # float32 under mixed precision too
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
     def serving_model(self):

@@ -68,6 +68,16 @@ class Resample(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class ClipAtInference(layers.Layer):
+    """The identity in training, a clip to [-1, 1] otherwise: R3GAN's generator ends in a
+    linear layer, trained toward [-1, 1] (the discriminator sees it unclipped), whose
+    samples may overshoot that range."""
+
+    def call(self, inputs, training=False):
+        return inputs if training else ops.clip(inputs, -1.0, 1.0)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class GenerativeBasis(layers.Layer):
     """`out[b, h, w, c] = basis[h, w, c] * (z W)[b, c]`: a learned `(size, size, width)`
     pattern per channel, scaled by a linear function of the latent (no bias)."""

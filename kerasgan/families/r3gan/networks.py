@@ -11,7 +11,7 @@ widths, applied at the lower resolution.
 
 As in brownvc/R3GAN (R3GAN/Networks.py): the generator maps a latent to a learned 4x4
 (or 5x5 to 7x7) pattern per channel, scaled by a linear function of the latent; its
-output is linear (no tanh). The discriminator mirrors it and ends in a depthwise
+output is linear (no tanh; clipped to [-1, 1] outside training, for samples). The discriminator mirrors it and ends in a depthwise
 convolution over the last resolution and one linear logit.
 """
 
@@ -20,7 +20,7 @@ import math
 import keras
 from keras import layers
 
-from kerasgan.families.r3gan.layers import GenerativeBasis, GroupedConv2D, Resample
+from kerasgan.families.r3gan.layers import ClipAtInference, GenerativeBasis, GroupedConv2D, Resample
 
 __all__ = ["r3gan_discriminator", "r3gan_generator"]
 
@@ -87,7 +87,8 @@ def _residual_block(x, width, num_blocks, name):
 
 
 def r3gan_generator(image_shape=(32, 32, 3), latent_dim=64, base_width=16, max_width=64, blocks_per_stage=1, name="generator"):
-    """R3GAN's generator: latents -> images (a linear output, trained toward [-1, 1]).
+    """R3GAN's generator: latents -> images (a linear output, trained toward [-1, 1], and
+    clipped to it outside training).
 
     Args:
         image_shape: tuple. `(side, side, channels)`, `side` halving to 4-7 px
@@ -112,7 +113,7 @@ def r3gan_generator(image_shape=(32, 32, 3), latent_dim=64, base_width=16, max_w
         for block in range(blocks_per_stage):
             x = _residual_block(x, width, num_blocks, name=f"stage{stage}_block{block}")
     images = _conv(image_shape[-1], 1, widths[-1], 1.0, name="to_image")(x)
-    return keras.Model(latents, images, name=name)
+    return keras.Model(latents, ClipAtInference(name="clip")(images), name=name)
 
 
 def r3gan_discriminator(image_shape=(32, 32, 3), base_width=16, max_width=64, blocks_per_stage=1, name="discriminator"):
