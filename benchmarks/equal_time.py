@@ -1,5 +1,5 @@
 """Presets compared at equal training time: each trains for `--seconds` of wall time on
-the same machine (batch 64, seeds `--seeds`), then is scored like docs/results.md:
+the same machine (at its preset's batch size, seeds `--seeds`), then is scored like docs/results.md:
 `--num-samples` generated images (latent seed 0) against the first `--num-samples` test
 images, FID with the reference Inception network and kerasgan's classifier FD.
 
@@ -23,9 +23,10 @@ from kerasgan.callbacks import sample_for_grid, save_image_grid
 class TimeBudget(keras.callbacks.Callback):
     """Stops training once `seconds` of wall time have passed since the first batch."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, batch_size):
         super().__init__()
         self.seconds = seconds
+        self.batch_size = batch_size
         self.started = None
         self.images = 0
 
@@ -33,15 +34,16 @@ class TimeBudget(keras.callbacks.Callback):
         self.started = self.started or time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.images += 64
+        self.images += self.batch_size
         if time.perf_counter() - self.started >= self.seconds:
             self.model.stop_training = True
 
 
 def run(preset, dataset, seed, seconds, num_samples, out):
-    data = kerasgan.datasets.load(dataset, batch_size=64, seed=seed)
+    batch_size = kerasgan.presets.PRESETS[preset].batch_size
+    data = kerasgan.datasets.load(dataset, batch_size=batch_size, seed=seed)
     model = kerasgan.presets.get(preset, image_shape=(28, 28, 1), seed=seed)
-    budget = TimeBudget(seconds)
+    budget = TimeBudget(seconds, batch_size)
     model.fit(data, epochs=1000, verbose=0, callbacks=[budget])
     trained = time.perf_counter() - budget.started
     real = kerasgan.datasets.load(dataset, split="test", batch_size=50, shuffle=False, drop_remainder=False, cache=False)
@@ -49,7 +51,7 @@ def run(preset, dataset, seed, seconds, num_samples, out):
     images, rows = sample_for_grid(model, 64, seed=0)
     save_image_grid(images, os.path.join(out, f"{preset}_{dataset}_seed{seed}.png"), rows=rows)
     return {
-        "preset": preset, "dataset": dataset, "seed": seed, "seconds": round(trained, 1), "images_seen": budget.images,
+        "preset": preset, "dataset": dataset, "seed": seed, "batch_size": batch_size, "seconds": round(trained, 1), "images_seen": budget.images,
         "img_per_s": round(budget.images / trained, 1), "fid": round(scores["fid"], 2), "cfd": round(scores["cfd"], 2),
         "num_samples": num_samples, "backend": keras.backend.backend(),
     }

@@ -76,7 +76,7 @@ def test_the_papers_cifar10_network_has_its_parameter_count():
 def test_preset_composes_the_relativistic_loss_with_r1_and_r2():
     gan = kerasgan.presets.r3gan(image_shape=(28, 28, 1), seed=0)
     assert gan.loss_name == "relativistic"
-    assert gan.penalties == [losses.R1(0.05), losses.R2(0.05)]
+    assert gan.penalties == [losses.R1(5.0), losses.R2(5.0)]
     assert gan.d_optimizer.beta_1 == 0.0 and gan.g_optimizer.beta_1 == 0.0
     assert gan.image_shape == (28, 28, 1) and gan.ema_generator is not None
 
