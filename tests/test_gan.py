@@ -597,3 +597,9 @@ def test_training_is_reproducible_with_fixed_seeds():
     assert len(first) == len(second)
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
+
+
+def test_generate_takes_only_the_models_sampling_options():
+    gan = tiny_gan("dcgan")
+    with pytest.raises(TypeError, match=r"GAN.generate takes the sampling options \[\]. Received: \['truncation'\]"):
+        gan.generate(2, truncation=0.5)

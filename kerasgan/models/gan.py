@@ -500,7 +500,7 @@ class GAN(AdversarialModel):
 
     # ---- generation and export ------------------------------------------------------
 
-    def generate(self, n, seed=None, labels=None, batch_size=256):
+    def generate(self, n, seed=None, labels=None, batch_size=256, **options):
         """Generates `n` images in [-1, 1] as a numpy array `(n, *image_shape)`.
 
         Latents come from numpy's generator seeded with `seed`, so a given seed
@@ -512,12 +512,19 @@ class GAN(AdversarialModel):
             labels: int or int array `(n,)`, for conditional GANs only. Defaults to
                 None (conditional GANs then cycle through the classes).
             batch_size: int. Images generated per forward pass. Defaults to 256.
+            **options: the model's other sampling options (`SAMPLING_OPTIONS`), passed
+                to its generator: `truncation` for a StyleGAN (1: none; 0: every image
+                from the average w).
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"Expected n, the number of images, to be an int >= 0. Received: n={n!r}")
+        unknown = sorted(set(options) - set(self.SAMPLING_OPTIONS))
+        if unknown:
+            offered = [option for option in self.SAMPLING_OPTIONS if option != "labels"]
+            raise TypeError(f"{type(self).__name__}.generate takes the sampling options {offered}. Received: {unknown}")
         latents = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
         labels = self._labels_for(n, labels)
-        return self.generate_from(latents.astype("float32"), labels, batch_size=batch_size)
+        return self.generate_from(latents.astype("float32"), labels, batch_size=batch_size, **options)
 
     def interpolate(self, steps=8, rows=4, seed=None, labels=None):
         """Latent walks: `rows` walks of `steps` images each, `(rows * steps, *image_shape)`.
@@ -550,15 +557,16 @@ class GAN(AdversarialModel):
                 f"{type(self).__name__} is unconditional and takes no labels. Received: labels"
             )
 
-    def generate_from(self, latents, labels=None, batch_size=256):
-        """Generates one image per row of `latents` (and of `labels`), in batches, as numpy."""
+    def generate_from(self, latents, labels=None, batch_size=256, **options):
+        """Generates one image per row of `latents` (and of `labels`), in batches, as
+        numpy; `options` go to the generator (`truncation` for a StyleGAN)."""
         chunks = []
         for start in range(0, len(latents), batch_size):
             stop = start + batch_size
             inputs = self.generator_inputs(
                 latents[start:stop], None if labels is None else labels[start:stop]
             )
-            images = self.sampling_generator(inputs, training=False)
+            images = self.sampling_generator(inputs, training=False, **options)
             chunks.append(ops.convert_to_numpy(ops.cast(images, "float32")))  # float32 under mixed precision too
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 

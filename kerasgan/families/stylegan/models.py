@@ -1,7 +1,6 @@
 """StyleGAN: a GAN whose generator maps latents to styles, with style mixing and truncation."""
 
 import keras
-import numpy as np
 from keras import ops
 
 from kerasgan import backend
@@ -173,18 +172,6 @@ class StyleGAN(GAN):
         # StyleGAN2-ADA copies buffers into G_ema, so truncation centres on the current one.
         if self.ema_generator is not None:
             self.ema_generator.w_avg.assign(self.generator.w_avg)
-
-    def generate(self, n, seed=None, labels=None, batch_size=256, truncation=1.0):
-        """Generates `n` images in [-1, 1] (numpy), with the truncation trick when
-        `truncation < 1` (0: every image from the average w). Noise inputs are drawn
-        anew at every call, so a seed fixes the latents, not the fine detail."""
-        self._labels_for(n, labels)
-        latents = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        chunks = [
-            ops.convert_to_numpy(ops.cast(self.sampling_generator(latents[start : start + batch_size], truncation=truncation), "float32"))
-            for start in range(0, n, batch_size)
-        ]
-        return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
     def serving_model(self, truncation=1.0):
         """A functional model `latents -> images` of the sampling generator, for `export`."""
