@@ -18,6 +18,7 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
         ("cyclegan_horse_zebra.py", ["samples_latest.png", "model.keras", "horses_as_zebras.png"]),
         ("gan3d_furniture.py", ["samples_latest.png", "model.keras", "furniture.png"]),
         ("stylegan_emoji.py", ["samples_latest.png", "model.keras", "truncation_0.7.png", "style_mixing.png"]),
+        ("r3gan_mnist.py", ["samples_latest.png", "model.keras", "final.png"]),
         ("pretrained_zoo.py", ["digits.png", "emoji.png", "samples_latest.png", "model.keras"]),
     ],
 )
