@@ -50,7 +50,8 @@ def _assert_same_state(actual, expected, what, exact=True):
         if value.shape != target.shape
         or not (np.array_equal(value, target) if exact else np.allclose(value, target, rtol=1e-5, atol=1e-6))
     ]
-    assert not different, f"{what}: {len(different)} of {len(expected)} variables differ: {different}"
+    worst = max((float(np.max(np.abs(value - target))) for (_, value), (_, target) in zip(actual, expected) if value.shape == target.shape), default=0.0)
+    assert not different, f"{what}: {len(different)} of {len(expected)} variables differ (largest difference {worst:.3g}): {different}"
 
 
 def _iterations(model):

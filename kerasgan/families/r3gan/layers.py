@@ -68,6 +68,18 @@ class Resample(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class LeakyReLU(layers.Layer):
+    """Leaky ReLU(0.2) as `max(x, 0.2 x)`: the values of `keras.layers.LeakyReLU(0.2)`,
+    but TensorFlow's graph optimiser does not fuse it with the convolution and bias
+    before it. That fusion failed on R3GAN's second-order graphs ("remapper failed:
+    ... LeakyReluGrad exist for missing node ... BiasAdd") for some compilations of a
+    step and not others, so that a resumed run drifted from an uninterrupted one."""
+
+    def call(self, inputs):
+        return ops.maximum(inputs, 0.2 * inputs)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class ClipAtInference(layers.Layer):
     """The identity in training, a clip to [-1, 1] otherwise: R3GAN's generator ends in a
     linear layer, trained toward [-1, 1] (the discriminator sees it unclipped), whose

@@ -20,7 +20,7 @@ import math
 import keras
 from keras import layers
 
-from kerasgan.families.r3gan.layers import ClipAtInference, GenerativeBasis, GroupedConv2D, Resample
+from kerasgan.families.r3gan.layers import ClipAtInference, GenerativeBasis, GroupedConv2D, LeakyReLU, Resample
 
 __all__ = ["r3gan_discriminator", "r3gan_generator"]
 
@@ -79,9 +79,9 @@ def _residual_block(x, width, num_blocks, name):
     expanded = width * EXPANSION
     gain = LEAKY_GAIN * num_blocks ** -0.25
     branch = _conv(expanded, 1, width, gain, use_bias=True, name=f"{name}_expand")(x)
-    branch = layers.LeakyReLU(0.2)(branch)
+    branch = LeakyReLU()(branch)
     branch = _conv(expanded, 3, GROUP_WIDTH * 9, gain, groups=expanded // GROUP_WIDTH, use_bias=True, name=f"{name}_grouped")(branch)
-    branch = layers.LeakyReLU(0.2)(branch)
+    branch = LeakyReLU()(branch)
     branch = _conv(width, 1, expanded, 0, name=f"{name}_project")(branch)
     return layers.Add(name=f"{name}_add")([x, branch])
 
