@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(
     BACKEND != "jax",
     reason="JAX only: TensorFlow's fit reads every step's logs on the training thread itself (no async "
     "callback dispatch there); on torch, Keras's RNG reads its seed as an int on every keras.random call "
-    "(2 reads a step, in Keras, not yet worked around) and the torch counter is not validated yet",
+    "(2 reads a step, in Keras; kerasgan keeps that state on the host, which only a GPU run can tell apart) and the torch counter is not validated yet",
 )
 
 
