@@ -45,11 +45,10 @@ def run(args, augment):
     images = training_images(args.dataset, "train", args.subset)
     gan = kerasgan.presets.stylegan(
         image_shape=images.shape[1:],
-        augment=None if augment == "none" else augment,
+        augment=kerasgan.layers.ADA(speed=args.augment_speed) if augment == "ada" and args.augment_speed else None if augment == "none" else augment,
         channel_base=args.channel_base,
         channel_max=args.channel_max,
         seed=args.seed,
-        **({"augment_speed": args.augment_speed} if args.augment_speed else {}),
     )
     dataset = kerasgan.datasets.from_arrays(images, batch_size=args.batch_size, value_range=(-1, 1), seed=args.seed)
     steps_per_epoch = len(images) // args.batch_size

@@ -11,10 +11,12 @@ from kerasgan import (
     callbacks,
     datasets,
     engine,
+    layers,
     losses,
     metrics,
     models,
     networks,
+    parts,
     presets,
 )
 from kerasgan.models import GAN, GAN3D, CycleGAN, Pix2Pix, StyleGAN
@@ -32,9 +34,11 @@ __all__ = [
     "callbacks",
     "datasets",
     "engine",
+    "layers",
     "losses",
     "metrics",
     "models",
     "networks",
+    "parts",
     "presets",
 ]

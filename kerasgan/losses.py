@@ -25,12 +25,12 @@ References:
 
 import collections
 import functools
-import numbers
 
 import keras
 from keras import ops
 
 from kerasgan import backend
+from kerasgan.parts import Part, as_part, is_real
 
 
 def _in_float32(loss):
@@ -209,7 +209,7 @@ def r2_penalty(discriminator_fn, fake_images):
     return r1_penalty(discriminator_fn, ops.stop_gradient(fake_images))
 
 
-class Penalty:
+class Penalty(Part):
     """A regulariser of the discriminator: a term added to its loss.
 
     `value(...)` is the unweighted penalty; the discriminator's loss gains
@@ -225,7 +225,7 @@ class Penalty:
     name = None
 
     def __init__(self, weight, interval=1):
-        valid_weight = isinstance(weight, numbers.Real) and not isinstance(weight, bool) and weight >= 0
+        valid_weight = is_real(weight, 0.0)
         if not valid_weight or isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
             raise ValueError(
                 f"Expected {type(self).__name__} weight >= 0 and interval an int >= 1. "
@@ -245,13 +245,6 @@ class Penalty:
 
     def get_config(self):
         return {"weight": self.weight, "interval": self.interval}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.get_config() == self.get_config()
 
     def __repr__(self):
         return f"{type(self).__name__}({self.weight!r}, interval={self.interval!r})"
@@ -312,19 +305,35 @@ class GradientPenalty(Penalty):
         return gradient_penalty(discriminator_fn, real_images, fake_images, weights)
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class WeightClipping(Part):
+    """WGAN's weight clipping: after each of its updates, every weight `w` of the
+    discriminator becomes `clip(w, -value, value)`, which keeps the critic (roughly)
+    K-Lipschitz (Arjovsky et al. 2017). A projection, not a loss term: nothing is logged.
+
+    Args:
+        value: float > 0. The paper's 0.01.
+    """
+
+    def __init__(self, value):
+        if not is_real(value, 0.0, low_open=True):
+            raise ValueError(f"Expected WeightClipping value > 0. Received: value={value!r}")
+        self.value = float(value)
+
+    def get_config(self):
+        return {"value": self.value}
+
+    def project(self, discriminator):
+        for variable in discriminator.trainable_variables:
+            variable.assign(ops.clip(variable, -self.value, self.value))
+
+
 PENALTIES = {"r1": R1, "r2": R2, "gp": GradientPenalty}
 
 
 def penalty(spec):
-    """A `Penalty` from itself or its serialised form (a model's saved config)."""
-    if isinstance(spec, Penalty):
-        return spec
-    if isinstance(spec, dict):
-        return keras.saving.deserialize_keras_object(spec)
-    raise ValueError(
-        f"Expected penalties to be kerasgan.losses.Penalty objects such as R1(0.05), R2(0.05) or "
-        f"GradientPenalty(10). Received: {spec!r}"
-    )
+    """A regulariser (`Penalty` or `WeightClipping`) from itself or its saved form."""
+    return as_part(spec, (Penalty, WeightClipping), "penalties", "R1(0.05), R2(0.05), GradientPenalty(10) or WeightClipping(0.01)")
 
 
 # ---- feature matching ------------------------------------------------------------------
@@ -338,6 +347,67 @@ def feature_matching_loss(real_features, fake_features):
     # Means over the batch: one per feature (per position and channel for a conv layer).
     difference = ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)
     return ops.mean(ops.square(difference))
+
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class FeatureMatching(Part):
+    """Feature matching: the generator's loss becomes `feature_matching_loss`, the squared
+    distance between the batch means of a discriminator layer's output on real and on
+    generated images, `mean_k (E[f_k(x)] - E[f_k(G(z))])^2` (Salimans et al. 2016). The
+    discriminator keeps its adversarial loss.
+
+    Args:
+        layer: str or True. The discriminator layer whose output is `f`; True: the input
+            of its logit layer (its last layer with weights). Needs a functional or
+            Sequential discriminator. Defaults to True.
+    """
+
+    def __init__(self, layer=True):
+        if layer is not True and not isinstance(layer, str):
+            raise ValueError(f"Expected FeatureMatching layer to be a layer name or True. Received: layer={layer!r}")
+        self.layer = layer
+
+    def get_config(self):
+        return {"layer": self.layer}
+
+    def feature_model(self, discriminator):
+        """A model sharing `discriminator`'s layers that outputs `f`."""
+        # A functional or built Sequential model has symbolic `inputs`; a subclassed one has none.
+        if not isinstance(discriminator, keras.Model) or getattr(discriminator, "inputs", None) is None:
+            raise ValueError(
+                "Feature matching reads an intermediate layer, so it needs a functional or "
+                f"Sequential discriminator. Received: {type(discriminator).__name__}."
+            )
+        if self.layer is True:
+            # Past weightless reshapes after it (DCGAN's Reshape to a scalar logit): the
+            # features are what the logit is computed from, not the logit itself.
+            weighted = [layer for layer in discriminator.layers if layer.weights]
+            features = weighted[-1].input if weighted else None
+            if features is None or isinstance(features, (list, tuple)):
+                raise ValueError(
+                    "FeatureMatching(True) takes the input of the discriminator's logit layer (its "
+                    "last layer with weights), and this discriminator has no such layer with one "
+                    "input. Name a layer: FeatureMatching('...')."
+                )
+        else:
+            names = [layer.name for layer in discriminator.layers]
+            if self.layer not in names:
+                raise ValueError(
+                    f"Expected FeatureMatching to name a layer of the discriminator, one of {names}. "
+                    f"Received: layer={self.layer!r}"
+                )
+            features = discriminator.get_layer(self.layer).output
+        return keras.Model(discriminator.inputs, features, name=f"{discriminator.name}_features")
+
+
+def feature_matching(spec):
+    """`GAN(feature_matching=...)`: None, True, a layer name, a `FeatureMatching`, or its saved form."""
+    if spec is None or isinstance(spec, FeatureMatching):
+        return spec
+    if spec is True or isinstance(spec, str):
+        return FeatureMatching(spec)
+    return as_part(spec, (FeatureMatching,), "feature_matching", "FeatureMatching(), True or a layer name")
 
 
 # ---- families ----------------------------------------------------------------------

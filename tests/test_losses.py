@@ -229,7 +229,7 @@ def test_penalty_parts_carry_their_weights_names_and_configs():
         losses.R1(float("nan"))
     with pytest.raises(ValueError, match="interval=0"):
         losses.R2(1.0, interval=0)
-    with pytest.raises(ValueError, match=r"Expected penalties to be kerasgan.losses.Penalty objects.*Received: 'r1'"):
+    with pytest.raises(ValueError, match=r"Expected penalties to be a Penalty or WeightClipping object.*Received: penalties='r1'"):
         losses.penalty("r1")
 
 

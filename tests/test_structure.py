@@ -18,7 +18,7 @@ PACKAGE = pathlib.Path(kerasgan.__file__).parent
 # itself, the folder scan, imports nothing of kerasgan.)
 ABOVE_THE_ENGINE = ("kerasgan.families.", "kerasgan.presets", "kerasgan.pretrained", "kerasgan.callbacks", "kerasgan.metrics", "kerasgan.cli")
 BELOW_THE_FAMILIES = (
-    "kerasgan.backend", "kerasgan.layers", "kerasgan.losses", "kerasgan.engine", "kerasgan.guards", "kerasgan.models",
+    "kerasgan.backend", "kerasgan.parts", "kerasgan.layers", "kerasgan.losses", "kerasgan.engine", "kerasgan.guards", "kerasgan.models",
     "kerasgan.datasets", "kerasgan.files", "kerasgan.logs", "kerasgan.schedules", "kerasgan.suggest",
 )
 

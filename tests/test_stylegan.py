@@ -134,7 +134,7 @@ def test_stylegan_preset_round_trips_through_a_keras_file(tmp_path):
     for name in ("d_optimizer", "g_optimizer"):
         assert int(_np(getattr(loaded, name).iterations)) == 2
     np.testing.assert_array_equal(_np(loaded.generator.w_avg), _np(gan.generator.w_avg))
-    assert loaded.ema_generator is not None and loaded.augment == "ada"
+    assert loaded.ema_generator is not None and loaded.augment == [kerasgan.layers.ADA()]
     loaded.fit(images, batch_size=4, epochs=1, verbose=0)  # and it trains on
 
 
@@ -146,7 +146,7 @@ def test_the_synthesis_constant_starts_at_unit_scale():
 
 def test_stylegan_preset_settings():
     gan = kerasgan.presets.stylegan(image_shape=(8, 8, 3), latent_dim=8, w_dim=8, channel_base=64, channel_max=8)
-    assert (gan.penalties, gan.augment, gan.ema_decay) == ([kerasgan.losses.R1(0.05, 16)], "ada", 0.999)
+    assert (gan.penalties, gan.augment, gan.ema_decay) == ([kerasgan.losses.R1(0.05, 16)], [kerasgan.layers.ADA()], 0.999)
     assert gan.generator.mixing_probability == 0.9
     # The CPU widths that benchmarks/stylegan.py measured: 64 channels at 4-8 px, 32 at 16, 16 at 32.
     default = kerasgan.presets.stylegan()

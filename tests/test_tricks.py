@@ -238,7 +238,7 @@ def test_feature_matching_reads_the_features_feeding_the_logit_and_shares_its_we
     sequential = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(1)])
     generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
     assert kerasgan.GAN(generator, sequential, feature_matching=True).feature_model.output.shape == (None, 3)
-    with pytest.raises(ValueError, match="feature_matching to name a layer"):
+    with pytest.raises(ValueError, match="FeatureMatching to name a layer"):
         tiny_gan("dcgan", feature_matching="no_such_layer")
 
 
@@ -249,11 +249,95 @@ def test_feature_matching_gan_saves_once_and_trains_on_after_loading(tmp_path):
     gan.fit(images, batch_size=4, epochs=1, verbose=0)
     gan.save(tmp_path / "fm.keras")
     loaded = keras.models.load_model(tmp_path / "fm.keras")
-    assert loaded.get_config()["feature_matching"] is True
+    assert loaded.feature_matching == losses.FeatureMatching(True)
     assert len(loaded.weights) == len(gan.weights)  # the shared layers are not stored twice
     for saved, restored in zip(gan.weights, loaded.weights):
         np.testing.assert_array_equal(_np(saved), _np(restored))
     assert np.isfinite(loaded.fit(images, batch_size=4, epochs=1, verbose=0).history["g_loss"][-1])
+
+
+# ---- the parts: each formula by hand, the old options, the errors ------------------------
+
+
+def test_weight_clipping_projects_every_discriminator_weight_into_the_interval():
+    discriminator = _linear_discriminator()
+    kernel = discriminator.get_layer("logits").kernel
+    values = np.linspace(-0.5, 0.5, kernel.shape[0], dtype="float32")[:, None]
+    kernel.assign(values)
+    losses.WeightClipping(0.1).project(discriminator)
+    np.testing.assert_array_equal(_np(kernel), np.clip(values, -0.1, 0.1))
+
+
+def test_ema_moves_the_average_by_the_ramped_up_decay():
+    generator = mlp_generator(SHAPE, LATENT_DIM, hidden_units=(4,))
+    for ema, step in ((kerasgan.parts.EMA(0.99, rampup=None), 1), (kerasgan.parts.EMA(0.999, rampup=0.05), 10)):
+        average = ema.copy(generator)
+        before = [_np(w) for w in average.weights]
+        generator_weights = [_np(w) + 1.0 for w in generator.weights]
+        for weight, value in zip(generator.weights, generator_weights):
+            weight.assign(value)
+        ema.update(average, generator, step)
+        # beta_t = min(decay, 0.5 ** (1 / (rampup * t))): 0.99 without ramp-up; 0.5 ** 2 at t = 10.
+        beta = 0.99 if ema.rampup is None else 0.25
+        for mean, old, weight in zip(average.weights, before, generator_weights):
+            np.testing.assert_allclose(_np(mean), beta * old + (1 - beta) * weight, rtol=1e-5, atol=1e-6)
+
+
+def test_the_old_options_mean_the_parts_and_a_saved_old_config_loads_as_them():
+    networks = (mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator())
+    old_options = dict(
+        clip_value=0.01, instance_noise=0.1, instance_noise_steps=100, ema_decay=0.99, ema_rampup=None,
+        augment_target=0.7, augment_speed=1000,
+    )
+    old = kerasgan.GAN(*networks, augment="ada", **old_options)
+    new = kerasgan.GAN(
+        *networks, penalties=[losses.WeightClipping(0.01)], ema=kerasgan.parts.EMA(0.99, rampup=None),
+        augment=[kerasgan.layers.InstanceNoise(0.1, 100), kerasgan.layers.ADA(0.7, 1000)],
+    )
+    for model in (old, new):
+        assert model.penalties == [losses.WeightClipping(0.01)]
+        assert model.augment == [kerasgan.layers.InstanceNoise(0.1, 100), kerasgan.layers.ADA(0.7, 1000)]
+        assert model.ema == kerasgan.parts.EMA(0.99, rampup=None)
+        assert (model.clip_value, model.ema_decay) == (0.01, 0.99)
+    # As files saved before the parts hold them: every old key, the unused ones at their off values.
+    config = kerasgan.GAN(*networks, seed=0).get_config()
+    for key in ("penalties", "augment", "ema", "feature_matching"):
+        del config[key]
+    config.update(old_options, augment="ada", gradient_penalty_weight=0.0, r1_weight=0.0, r1_interval=1, feature_matching=None)
+    restored = kerasgan.GAN.from_config(config)
+    assert (restored.penalties, restored.augment, restored.ema) == (new.penalties, new.augment, new.ema)
+    config.update(augment=None, clip_value=None, instance_noise=0.0, ema_decay=None)
+    restored = kerasgan.GAN.from_config(config)
+    assert (restored.penalties, restored.augment, restored.ema, restored.ema_generator) == ([], [], None, None)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"augment": "autoaugment"}, "Expected augment to be a ADA or DiffAugment or InstanceNoise"),
+        ({"augment": ["ada", "diffaugment"]}, "at most one augmentation policy"),
+        ({"ema": 1.5}, "Expected EMA decay in"),
+        ({"ema": True}, "Expected ema to be a EMA"),
+        ({"penalties": ["r1"]}, "R1\\(0.05\\), R2\\(0.05\\), GradientPenalty\\(10\\) or WeightClipping"),
+        ({"penalties": [losses.WeightClipping(0.1), losses.WeightClipping(0.2)]}, "at most one penalty of each kind"),
+        ({"feature_matching": 3}, "Expected feature_matching to be a FeatureMatching object"),
+    ],
+)
+def test_a_wrong_part_is_refused_with_what_was_expected(options, message):
+    networks = (mlp_generator(SHAPE, LATENT_DIM, hidden_units=(16,)), _linear_discriminator())
+    with pytest.raises(ValueError, match=message):
+        kerasgan.GAN(*networks, **options)
+
+
+def test_a_part_refuses_invalid_options():
+    for make in (
+        lambda: kerasgan.layers.InstanceNoise(0.1, steps=0), lambda: kerasgan.layers.InstanceNoise(-1.0),
+        lambda: kerasgan.layers.ADA(target=1.0), lambda: kerasgan.layers.ADA(speed=0),
+        lambda: losses.WeightClipping(0.0), lambda: losses.WeightClipping(float("nan")),
+        lambda: kerasgan.parts.EMA(0.0), lambda: kerasgan.parts.EMA(0.99, rampup=-1.0),
+    ):
+        with pytest.raises(ValueError, match="Expected"):
+            make()
 
 
 # ---- learning with each option on a 2-D Gaussian ------------------------------------------
@@ -289,7 +373,7 @@ def test_augment_option_is_saved_and_its_probability_restored(augment, tmp_path)
     path = str(tmp_path / "gan.keras")
     gan.save(path)
     loaded = keras.models.load_model(path)
-    assert loaded.get_config()["augment"] == augment
+    assert loaded.augment == [{"ada": kerasgan.layers.ADA(), "diffaugment": kerasgan.layers.DiffAugment()}[augment]]
     assert float(_np(loaded.augmenter.probability)) == probability
 
 

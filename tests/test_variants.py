@@ -96,11 +96,17 @@ def test_instance_noise_is_annealed_to_zero():
     )
     gan.compile()
     images = keras.ops.zeros((256, 8, 8, 1))
-    assert float(np.std(_np(gan._with_instance_noise(images)))) == pytest.approx(0.5, rel=0.05)
+    noise = gan.part(kerasgan.layers.InstanceNoise)
+    assert noise == kerasgan.layers.InstanceNoise(0.5, steps=4)  # what the old options mean
+
+    def noisy():  # what the discriminator sees of `images` at the current generator step
+        return _np(noise.apply(images, gan.g_optimizer.iterations, gan.seed_generator))
+
+    assert float(np.std(noisy())) == pytest.approx(0.5, rel=0.05)
     gan.fit(random_images(8), batch_size=4, epochs=1, verbose=0)  # 2 of 4 steps: half the std
-    assert float(np.std(_np(gan._with_instance_noise(images)))) == pytest.approx(0.25, rel=0.05)
+    assert float(np.std(noisy())) == pytest.approx(0.25, rel=0.05)
     gan.fit(random_images(8), batch_size=4, epochs=1, verbose=0)
-    np.testing.assert_array_equal(_np(gan._with_instance_noise(images)), 0.0)
+    np.testing.assert_array_equal(noisy(), 0.0)
 
 
 @pytest.mark.parametrize("cls", [ConditionalGAN, ACGAN])

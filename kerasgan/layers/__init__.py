@@ -1,6 +1,6 @@
 """Reusable layers."""
 
-from kerasgan.layers.augment import POLICIES, DifferentiableAugment, make_augment
+from kerasgan.layers.augment import ADA, POLICIES, DiffAugment, DifferentiableAugment, InstanceNoise, make_augment
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.image_pool import ImagePool
 from kerasgan.layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
@@ -9,11 +9,14 @@ from kerasgan.layers.padding import ReflectionPadding2D
 from kerasgan.layers.spectral import SpectralConv2D, SpectralDense
 
 __all__ = [
+    "ADA",
     "POLICIES",
+    "DiffAugment",
     "DifferentiableAugment",
     "EqualizedConv2D",
     "EqualizedDense",
     "ImagePool",
+    "InstanceNoise",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "ModulatedConv2D",

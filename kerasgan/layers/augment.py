@@ -10,6 +10,7 @@ import keras
 from keras import ops
 
 from kerasgan import backend
+from kerasgan.parts import Part, as_part, is_real
 
 TRANSFORMS = ("flip", "rotation", "translation", "color", "diffaugment_color", "cutout")
 
@@ -322,6 +323,100 @@ def _reflect(positions, size):
     return (size - 1) - ops.abs((size - 1) - positions)
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ADA(Part):
+    """Adaptive discriminator augmentation (Karras et al. 2020): ADA's five transforms on
+    every image the discriminator sees, each with probability p, with reflection padding.
+
+    p starts at 0. After each discriminator update it moves by `sign(r_t - target) *
+    batch / speed`, clipped to [0, 1], where `r_t = E[sign(D(x))]` over the real batch is
+    the overfitting heuristic (logged as `augment_p`).
+
+    Args:
+        target: float in (0, 1). The target r_t. Defaults to 0.6 (the paper's).
+        speed: int > 0. Real images over which p can move from 0 to 1. The paper's
+            500,000 suits runs of millions of images; CPU runs of a few hundred
+            thousand want less. Defaults to 100,000.
+    """
+
+    policy = "ada"
+
+    def __init__(self, target=0.6, speed=100_000):
+        if not is_real(target, 0.0, 1.0, low_open=True) or not is_real(speed, 0.0, low_open=True):
+            raise ValueError(f"Expected ADA target in (0, 1) and speed > 0. Received: target={target!r}, speed={speed!r}")
+        self.target = float(target)
+        self.speed = int(speed)
+
+    def get_config(self):
+        return {"target": self.target, "speed": self.speed}
+
+    def layer(self, seed=None):
+        return DifferentiableAugment(POLICIES["ada"], probability=0.0, padding="reflect", seed=seed, name="augment")
+
+    def adjust(self, layer, real_signs, batch_size):
+        layer.adjust(real_signs, batch_size, target=self.target, speed_images=self.speed)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class DiffAugment(Part):
+    """DiffAugment (Zhao et al. 2020): colour, translation and cutout on every image the
+    discriminator sees (p = 1, fixed), with zero padding."""
+
+    policy = "diffaugment"
+
+    def get_config(self):
+        return {}
+
+    def layer(self, seed=None):
+        return DifferentiableAugment(POLICIES["diffaugment"], probability=1.0, padding="zeros", seed=seed, name="augment")
+
+    def adjust(self, layer, real_signs, batch_size):
+        pass
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class InstanceNoise(Part):
+    """Instance noise (Sonderby et al. 2017): `x + sigma_t * eps`, `eps ~ N(0, I)`, on every
+    image the discriminator sees in its adversarial loss (not in the penalties), with
+    `sigma_t = std * max(0, 1 - t / steps)` annealed over the generator steps t.
+
+    Args:
+        std: float > 0. sigma at the first step.
+        steps: int >= 1. Generator steps to anneal over. Defaults to 5000.
+    """
+
+    def __init__(self, std, steps=5000):
+        if not is_real(std, 0.0, low_open=True) or isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"Expected InstanceNoise std > 0 and steps an int >= 1. Received: std={std!r}, steps={steps!r}")
+        self.std = float(std)
+        self.steps = steps
+
+    def get_config(self):
+        return {"std": self.std, "steps": self.steps}
+
+    def apply(self, images, step, seed_generator):
+        std = self.std * ops.maximum(0.0, 1.0 - ops.cast(step, "float32") / self.steps)
+        return images + std * keras.random.normal(ops.shape(images), seed=seed_generator)
+
+
+POLICY_PARTS = {"ada": ADA, "diffaugment": DiffAugment}
+
+
+def augmentations(spec):
+    """`GAN(augment=...)` as a list of parts: None, "ada", "diffaugment", an `ADA`,
+    `DiffAugment` or `InstanceNoise`, their saved forms, or a list of these with at most
+    one policy (ADA or DiffAugment) and one `InstanceNoise`."""
+    specs = list(spec) if isinstance(spec, (list, tuple)) else [] if spec is None else [spec]
+    parts = [
+        POLICY_PARTS[item]() if isinstance(item, str) and item in POLICY_PARTS
+        else as_part(item, (ADA, DiffAugment, InstanceNoise), "augment", '"ada", "diffaugment", ADA(target=0.6), DiffAugment() or InstanceNoise(0.1)')
+        for item in specs
+    ]
+    if sum(isinstance(part, (ADA, DiffAugment)) for part in parts) > 1 or sum(isinstance(part, InstanceNoise) for part in parts) > 1:
+        raise ValueError(f"Expected at most one augmentation policy and one InstanceNoise. Received: augment={spec!r}")
+    return parts
+
+
 def make_augment(policy, seed=None):
     """Returns the augmentation layer of a named policy, or None for None.
 
@@ -341,8 +436,6 @@ def make_augment(policy, seed=None):
     """
     if policy is None:
         return None
-    if policy not in POLICIES:
+    if policy not in POLICY_PARTS:
         raise ValueError(f"Expected an augmentation policy in {tuple(POLICIES)} or None. Received: policy={policy!r}")
-    if policy == "ada":
-        return DifferentiableAugment(POLICIES["ada"], probability=0.0, padding="reflect", seed=seed, name="augment")
-    return DifferentiableAugment(POLICIES["diffaugment"], probability=1.0, padding="zeros", seed=seed, name="augment")
+    return POLICY_PARTS[policy]().layer(seed)

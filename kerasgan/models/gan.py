@@ -4,44 +4,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from kerasgan import backend, losses
+from kerasgan import backend, losses, parts
 from kerasgan.datasets.pixels import device_unit_range
 from kerasgan.engine import AdversarialModel, Update
-from kerasgan.layers.augment import make_augment
 from kerasgan.guards import check_training_data
-
-
-def _feature_model(discriminator, layer_name):
-    """A model sharing `discriminator`'s layers that outputs the features at `layer_name`
-    (True: the input of the discriminator's logit layer, its last layer with weights),
-    for feature matching."""
-    if not isinstance(discriminator, keras.Sequential) and not (
-        isinstance(discriminator, keras.Model) and hasattr(discriminator, "_nodes_by_depth")
-    ):
-        raise ValueError(
-            "Feature matching reads an intermediate layer, so it needs a functional or "
-            f"Sequential discriminator. Received: {type(discriminator).__name__}."
-        )
-    if layer_name is True:
-        # Past weightless reshapes after it (DCGAN's Reshape to a scalar logit): the
-        # features are what the logit is computed from, not the logit itself.
-        weighted = [layer for layer in discriminator.layers if layer.weights]
-        features = weighted[-1].input if weighted else None
-        if features is None or isinstance(features, (list, tuple)):
-            raise ValueError(
-                "feature_matching=True takes the input of the discriminator's logit layer (its "
-                "last layer with weights), and this discriminator has no such layer with one "
-                "input. Name a layer: feature_matching='...'."
-            )
-    else:
-        names = [layer.name for layer in discriminator.layers]
-        if layer_name not in names:
-            raise ValueError(
-                f"Expected feature_matching to name a layer of the discriminator, one of {names}. "
-                f"Received: feature_matching={layer_name!r}"
-            )
-        features = discriminator.get_layer(layer_name).output
-    return keras.Model(discriminator.inputs, features, name=f"{discriminator.name}_features")
+from kerasgan.layers.augment import ADA, InstanceNoise, augmentations
 
 
 def _latent_input_size(generator):
@@ -64,18 +31,43 @@ def _check_networks_fit(generator, discriminator):
         )
 
 
-def _penalties_of_old_spellings(kwargs):
-    """The penalties that `gradient_penalty_weight`, `r1_weight` and `r1_interval` (the
-    options before `penalties`, still in users' code and saved files) stand for, popped
-    from `kwargs`."""
-    weight, gamma, interval = (kwargs.pop(name, default) for name, default in (
-        ("gradient_penalty_weight", 0.0), ("r1_weight", 0.0), ("r1_interval", 1)))
-    # Written as `not (valid)` so that NaN, which fails every comparison, is refused too.
-    if not weight >= 0:
-        raise ValueError(f"Expected gradient_penalty_weight >= 0. Received: gradient_penalty_weight={weight!r}")
-    if not gamma >= 0 or isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
-        raise ValueError(f"Expected r1_weight >= 0 and r1_interval an int >= 1. Received: r1_weight={gamma!r}, r1_interval={interval!r}")
-    return [part for part in (losses.GradientPenalty(weight), losses.R1(gamma, interval)) if part.weight]
+# The options before the parts, still in users' code and saved files.
+OLD_SPELLINGS = (
+    "gradient_penalty_weight", "r1_weight", "r1_interval", "clip_value", "instance_noise", "instance_noise_steps",
+    "ema_decay", "ema_rampup", "augment_target", "augment_speed",
+)
+
+
+def _parts_of_old_spellings(kwargs, augment, ema):
+    """`(penalties, augment, ema)` that the old options in `kwargs` stand for (popped from
+    it), beside the `augment` and `ema` given the new way."""
+    old = {name: kwargs.pop(name) for name in OLD_SPELLINGS if name in kwargs}
+    try:
+        return _old_parts(old, augment, ema)
+    except ValueError as error:
+        given = ", ".join(f"{name}={value!r}" for name, value in old.items())
+        raise ValueError(f"{error} (from the options {given}; see GAN's docstring for the parts they stand for)") from None
+
+
+def _old_parts(old, augment, ema):
+    penalties = []
+    if old.get("gradient_penalty_weight"):
+        penalties.append(losses.GradientPenalty(old["gradient_penalty_weight"]))
+    if old.get("r1_weight") or "r1_interval" in old:
+        r1 = losses.R1(old.get("r1_weight", 0.0), old.get("r1_interval", 1))
+        penalties += [r1] if r1.weight else []
+    if old.get("clip_value") is not None:
+        penalties.append(losses.WeightClipping(old["clip_value"]))
+    augment = augmentations(augment)
+    if old.get("instance_noise"):
+        augment.insert(0, InstanceNoise(old["instance_noise"], old.get("instance_noise_steps", 5000)))
+    if "augment_target" in old or "augment_speed" in old:  # (saved with every model: ignored without ADA)
+        augment = [ADA(old.get("augment_target", 0.6), old.get("augment_speed", 100_000)) if isinstance(part, ADA) else part for part in augment]
+    if old.get("ema_decay") is not None:
+        if ema is not None:
+            raise ValueError(f"Expected ema or ema_decay, not both. Received: ema={ema!r}, ema_decay={old['ema_decay']!r}")
+        ema = parts.EMA(old["ema_decay"], old.get("ema_rampup", 0.05))
+    return penalties, augment, parts.ema(ema)
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -104,45 +96,23 @@ class GAN(AdversarialModel):
             "minimax", "least_squares", "hinge", "wasserstein" or "relativistic"
             (RpGAN: each real image paired with a fake; the generator update also
             runs the discriminator on the real batch). Defaults to "non_saturating".
-        penalties: list of `kerasgan.losses.Penalty`. Regularisers of the
-            discriminator, each added to its loss and logged under its name:
-            `losses.R1(gamma, interval)`, `losses.R2(gamma, interval)` (on the
-            fakes), `losses.GradientPenalty(weight)` (WGAN-GP). Each runs through the
-            augmentation. Defaults to none. The older spellings
-            `gradient_penalty_weight=w`, `r1_weight=gamma` and `r1_interval=k` are
-            still accepted and mean `GradientPenalty(w)` and `R1(gamma, k)`.
         label_smoothing: float. One-sided label smoothing of the real targets, for
             the cross-entropy losses. Defaults to 0.
-        clip_value: float or None. WGAN's weight clipping of the discriminator after
-            each of its updates. Defaults to None (off).
-        instance_noise: float. Initial std of Gaussian noise added to every image the
-            discriminator sees, annealed to 0 over `instance_noise_steps` generator
-            steps. Defaults to 0 (off).
-        instance_noise_steps: int. Defaults to 5000.
-        ema_decay: float or None. Keeps an exponential moving average of the
-            generator's weights, used to generate. Defaults to None (off).
-        ema_rampup: float or None. Caps the average's half-life at this fraction of
-            the generator steps so far (StyleGAN2's ramp-up), so that a short run is
-            not averaged with its untrained start: the decay at step t is
-            `min(ema_decay, 0.5 ** (1 / (ema_rampup * t)))`. None: `ema_decay` from
-            the first step. Defaults to 0.05.
-        augment: str or None. Differentiable augmentation of every image the
-            discriminator sees (real, generated, and in the penalties' paths), see
-            `kerasgan.layers.DifferentiableAugment`: "ada" (Karras et al. 2020: the
-            probability p starts at 0 and follows the overfitting heuristic
-            r_t = E[sign(D(real))] toward `augment_target`; logged as `augment_p`),
-            "diffaugment" (Zhao et al. 2020: colour, translation and cutout, always on)
-            or None. Defaults to None.
-        augment_target: float. ADA's target for r_t. Defaults to 0.6 (the paper's).
-        augment_speed: int. ADA's adjustment speed: the number of real images over
-            which p can move from 0 to 1. The paper's 500,000 suits runs of millions of
-            images; CPU runs of a few hundred thousand want less. Defaults to 100,000.
-        feature_matching: str, True or None. Replaces the generator's adversarial loss
-            by feature matching (Salimans et al. 2016): the squared distance between the
-            batch means of a discriminator layer's output on real and generated images.
-            A layer name, or True for the input of the discriminator's logit layer
-            (its last layer with weights). Needs a functional or Sequential
-            discriminator. Defaults to None (off).
+        penalties: list. Regularisers of the discriminator: loss terms, each logged
+            under its name (`losses.R1(gamma, interval)`, `losses.R2(gamma, interval)`
+            on the fakes, `losses.GradientPenalty(weight)` for WGAN-GP; each runs
+            through the augmentation), or `losses.WeightClipping(c)` (WGAN).
+            Defaults to none.
+        augment: what is done to every image the discriminator sees: "ada" or
+            `layers.ADA(target, speed)` (adaptive augmentation, logged as
+            `augment_p`), "diffaugment" or `layers.DiffAugment()`,
+            `layers.InstanceNoise(std, steps)`, or a list of one policy and instance
+            noise. Defaults to None.
+        ema: `parts.EMA(decay, rampup)` or a decay: the generator's moving
+            average, which then generates. Defaults to None (off).
+        feature_matching: `losses.FeatureMatching(layer)`, True or a layer name:
+            the generator's loss becomes feature matching (Salimans et al. 2016).
+            Needs a functional or Sequential discriminator. Defaults to None (off).
         reuse_fakes: bool. Runs the generator once per step: the generator update
             reuses the fakes of the discriminator update (judged by the updated
             discriminator) and differentiates through that same forward pass, as the
@@ -150,6 +120,11 @@ class GAN(AdversarialModel):
             step); needs `d_steps=1`. Defaults to False: the generator update draws
             fresh latents.
         seed: int or None. Seeds the latents drawn during training. Defaults to None.
+
+    The options before the parts (`gradient_penalty_weight`, `r1_weight`,
+    `r1_interval`, `clip_value`, `instance_noise`, `instance_noise_steps`, `ema_decay`,
+    `ema_rampup`, `augment_target`, `augment_speed`) are still accepted and mean the
+    parts above.
 
     Example:
 
@@ -174,22 +149,18 @@ class GAN(AdversarialModel):
         latent_dim=None,
         d_steps=1,
         loss="non_saturating",
-        penalties=(),
         label_smoothing=0.0,
-        clip_value=None,
-        instance_noise=0.0,
-        instance_noise_steps=5000,
-        ema_decay=None,
-        ema_rampup=0.05,
+        penalties=(),
         augment=None,
-        augment_target=0.6,
-        augment_speed=100_000,
+        ema=None,
         feature_matching=None,
         reuse_fakes=False,
         seed=None,
         **kwargs,
     ):
-        penalties = [losses.penalty(spec) for spec in penalties] + _penalties_of_old_spellings(kwargs)
+        old_penalties, augment, ema = _parts_of_old_spellings(kwargs, augment, ema)
+        penalties = [losses.penalty(spec) for spec in penalties] + old_penalties
+        feature_matching = losses.feature_matching(feature_matching)
         super().__init__(seed=seed, **kwargs)
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"Expected d_steps to be an int >= 1. Received: d_steps={d_steps!r}")
@@ -203,25 +174,9 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"Expected label_smoothing in [0, 1). Received: label_smoothing={label_smoothing!r}"
             )
-        if clip_value is not None and not clip_value > 0:
-            raise ValueError(f"Expected clip_value > 0 or None. Received: clip_value={clip_value!r}")
-        if not instance_noise >= 0 or not instance_noise_steps >= 1:
-            raise ValueError(
-                "Expected instance_noise >= 0 and instance_noise_steps >= 1. Received: "
-                f"instance_noise={instance_noise!r}, instance_noise_steps={instance_noise_steps!r}"
-            )
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(f"Expected ema_decay in (0, 1) or None. Received: ema_decay={ema_decay!r}")
-        if ema_rampup is not None and not ema_rampup > 0:
-            raise ValueError(f"Expected ema_rampup > 0 or None. Received: ema_rampup={ema_rampup!r}")
-        names = [part.name for part in penalties]
-        if len(set(names)) < len(names):
+        kinds = [type(part) for part in penalties if not isinstance(part, losses.Penalty) or part.weight]
+        if len(set(kinds)) < len(kinds):
             raise ValueError(f"Expected at most one penalty of each kind. Received: penalties={penalties!r}")
-        if not 0.0 < augment_target < 1.0 or not augment_speed > 0:
-            raise ValueError(
-                "Expected augment_target in (0, 1) and augment_speed > 0. Received: "
-                f"augment_target={augment_target!r}, augment_speed={augment_speed!r}"
-            )
         _check_networks_fit(generator, discriminator)
         self.loss_family = losses.get(loss)
         if label_smoothing and not self.loss_family.uses_label_smoothing:
@@ -235,31 +190,30 @@ class GAN(AdversarialModel):
         self.d_steps = d_steps
         self.reuse_fakes = bool(reuse_fakes)
         self.loss_name = loss
-        self.penalties = [part for part in penalties if part.weight]
         self.label_smoothing = float(label_smoothing)
-        self.clip_value = None if clip_value is None else float(clip_value)
-        self.instance_noise = float(instance_noise)
-        self.instance_noise_steps = int(instance_noise_steps)
-        self.ema_decay = None if ema_decay is None else float(ema_decay)
-        self.ema_rampup = None if ema_rampup is None else float(ema_rampup)
-        self.ema_generator = None
-        if self.ema_decay is not None:
-            # A copy whose weights follow an exponential moving average of the
-            # generator's; `generate`, `call` and `export` use it.
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.set_weights(generator.get_weights())
-            self.ema_generator.trainable = False
+        self.penalties = [part for part in penalties if not isinstance(part, losses.Penalty) or part.weight]
         self.augment = augment
-        self.augment_target = float(augment_target)
-        self.augment_speed = int(augment_speed)
-        self.augmenter = make_augment(augment, seed=seed)
+        self.ema = ema
+        self.feature_matching = feature_matching
+        # The parts' networks and layers are the model's attributes, so Keras tracks and saves them.
+        self.ema_generator = None if ema is None else ema.copy(generator)
+        policy = next((part for part in augment if not isinstance(part, InstanceNoise)), None)
+        self.augmenter = None if policy is None else policy.layer(seed=seed)
         if self.augmenter is not None:
             # Built now: Keras's fit would otherwise build the model by calling it on data.
             self.augmenter.build((None, *self.image_shape))
-        self.feature_matching = feature_matching
-        self.feature_model = None if feature_matching is None else _feature_model(discriminator, feature_matching)
-        extra_logs = [part.name for part in self.penalties] + (["augment_p"] if self.augmenter is not None else [])
-        self.track(["d_loss", "g_loss", "real_score", "fake_score"] + extra_logs)
+        self.feature_model = None if feature_matching is None else feature_matching.feature_model(discriminator)
+        logged = [part.name for part in self.loss_terms] + (["augment_p"] if self.augmenter is not None else [])
+        self.track(["d_loss", "g_loss", "real_score", "fake_score"] + logged)
+
+    @property
+    def loss_terms(self):
+        """The penalties that are terms of the discriminator's loss (not projections)."""
+        return [part for part in self.penalties if isinstance(part, losses.Penalty)]
+
+    def part(self, kind):
+        """The part of class `kind` among the penalties and augmentations, or None."""
+        return next((part for part in [*self.penalties, *self.augment] if isinstance(part, kind)), None)
 
     @property
     def image_shape(self):
@@ -308,17 +262,11 @@ class GAN(AdversarialModel):
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
             "loss": self.loss_name,
-            "penalties": [keras.saving.serialize_keras_object(part) for part in self.penalties],
             "label_smoothing": self.label_smoothing,
-            "clip_value": self.clip_value,
-            "instance_noise": self.instance_noise,
-            "instance_noise_steps": self.instance_noise_steps,
-            "ema_decay": self.ema_decay,
-            "ema_rampup": self.ema_rampup,
-            "augment": self.augment,
-            "augment_target": self.augment_target,
-            "augment_speed": self.augment_speed,
-            "feature_matching": self.feature_matching,
+            "penalties": [keras.saving.serialize_keras_object(part) for part in self.penalties],
+            "augment": [keras.saving.serialize_keras_object(part) for part in self.augment],
+            "ema": keras.saving.serialize_keras_object(self.ema),
+            "feature_matching": keras.saving.serialize_keras_object(self.feature_matching),
             "reuse_fakes": self.reuse_fakes,
         }
 
@@ -380,33 +328,23 @@ class GAN(AdversarialModel):
     def after_update(self, update, batch):
         if update != self.D_UPDATE:
             return
-        if self.clip_value is not None:
-            # WGAN's weight clipping keeps the critic (roughly) Lipschitz.
-            for variable in self.discriminator.trainable_variables:
-                variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
-        if self.augment == "ada":
-            self.augmenter.adjust(
-                batch["real_sign"], batch["batch_size"], target=self.augment_target, speed_images=self.augment_speed
-            )
+        for part in self.penalties:
+            if isinstance(part, losses.WeightClipping):
+                part.project(self.discriminator)
+        policy = self.part(ADA)
+        if policy is not None:
+            policy.adjust(self.augmenter, batch["real_sign"], batch["batch_size"])
 
     def after_step(self):
         if self.ema_generator is not None:
             self._update_ema()
 
-    def _with_instance_noise(self, images):
-        # Gaussian noise on D's inputs, its std annealed linearly to 0 over
-        # `instance_noise_steps` generator steps (Sonderby et al. 2017).
-        if not self.instance_noise:
-            return images
-        progress = ops.cast(self.g_optimizer.iterations, "float32") / self.instance_noise_steps
-        std = self.instance_noise * ops.maximum(0.0, 1.0 - progress)
-        return images + std * keras.random.normal(ops.shape(images), seed=self.seed_generator)
-
     def _discriminate(self, images, labels, network=None, instance_noise=True):
         # What the discriminator sees of any image: with instance noise, and augmented
         # when an augmentation is on.
-        if instance_noise:
-            images = self._with_instance_noise(images)
+        noise = self.part(InstanceNoise)
+        if instance_noise and noise is not None:
+            images = noise.apply(images, self.g_optimizer.iterations, self.seed_generator)
         if self.augmenter is not None:
             images = self.augmenter(images)
         outputs = (network or self.discriminator)(self.discriminator_inputs(images, labels), training=True)
@@ -435,7 +373,7 @@ class GAN(AdversarialModel):
             logs["augment_p"] = ops.copy(self.augmenter.probability.value)  # p before this step's adjustment
             # ADA's overfitting heuristic r_t, read after this update (after_update).
             outputs["real_sign"] = ops.stop_gradient(ops.mean(ops.sign(ops.cast(real_adversarial, "float32"))))
-        for part in self.penalties:
+        for part in self.loss_terms:
             term, logs[part.name] = self._penalty_term(part, real_images, ops.stop_gradient(fake_images), labels)
             loss = loss + term
         return loss, logs, outputs
@@ -464,12 +402,14 @@ class GAN(AdversarialModel):
 
     def penalty(self, name):
         """The penalty part logged as `name` ("r1", "r2", "gp"), or None."""
-        return next((part for part in self.penalties if part.name == name), None)
+        return next((part for part in self.loss_terms if part.name == name), None)
 
-    # The options before `penalties`, read from the parts (0 and 1 where there is none).
+    # The options before the parts, read from them (their off values where there is none).
     gradient_penalty_weight = property(lambda self: self.penalty("gp").weight if self.penalty("gp") else 0.0)
     r1_weight = property(lambda self: self.penalty("r1").weight if self.penalty("r1") else 0.0)
     r1_interval = property(lambda self: self.penalty("r1").interval if self.penalty("r1") else 1)
+    clip_value = property(lambda self: self.part(losses.WeightClipping).value if self.part(losses.WeightClipping) else None)
+    ema_decay = property(lambda self: self.ema.decay if self.ema else None)
 
     def generator_update_loss(self, batch):
         latents = self.sample_latents(batch["batch_size"])
@@ -490,13 +430,7 @@ class GAN(AdversarialModel):
         return losses.feature_matching_loss(real_features, fake_features), {}, {}
 
     def _update_ema(self):
-        # ema <- decay * ema + (1 - decay) * weight, BatchNorm statistics included.
-        decay = self.ema_decay
-        if self.ema_rampup is not None:
-            steps = ops.cast(self.g_optimizer.iterations, "float32")  # >= 1 after a G update
-            decay = ops.minimum(decay, ops.power(0.5, 1.0 / (self.ema_rampup * steps)))
-        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
-            average.assign(decay * average + (1.0 - decay) * weight)
+        self.ema.update(self.ema_generator, self.generator, self.g_optimizer.iterations)  # >= 1 after a G update
 
     # ---- generation and export ------------------------------------------------------
 

@@ -172,7 +172,7 @@ def wgan(
     return _dcgan_family(
         "wgan", image_shape, latent_dim, base_filters, num_classes, seed,
         keras.optimizers.RMSprop(learning_rate), keras.optimizers.RMSprop(learning_rate),
-        loss="wasserstein", d_steps=5, clip_value=clip_value,
+        loss="wasserstein", d_steps=5, penalties=[losses.WeightClipping(clip_value)],
     )
 
 

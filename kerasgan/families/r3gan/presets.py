@@ -70,7 +70,7 @@ def r3gan(
         r3gan_discriminator(tuple(image_shape), **widths),
         loss="relativistic",
         penalties=[losses.R1(gamma), losses.R2(gamma)],
-        ema_decay=ema_decay,
+        ema=ema_decay,
         seed=seed,
         name="r3gan",
     )

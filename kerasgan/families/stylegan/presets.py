@@ -49,7 +49,8 @@ def stylegan(
         r1_interval: int. Defaults to 16.
         mixing_probability: float. Defaults to 0.9.
         ema_decay: float or None. Defaults to 0.999.
-        augment: "ada", "diffaugment" or None. Defaults to "ada".
+        augment: "ada", "diffaugment", a part such as `layers.ADA(target, speed)`
+            (see `GAN`), or None. Defaults to "ada".
         seed: int or None. Seeds the initial weights and training. Defaults to None.
 
     Reference:
@@ -70,7 +71,7 @@ def stylegan(
         discriminator,
         loss="non_saturating",
         penalties=[losses.R1(r1_weight, r1_interval)],
-        ema_decay=ema_decay,
+        ema=ema_decay,
         augment=augment,
         seed=seed,
         name="stylegan",
