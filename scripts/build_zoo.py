@@ -5,6 +5,7 @@ generators to kerasgan/saved_models/ with a manifest of what was measured.
     python scripts/build_zoo.py dcgan_mnist              # ships an existing run
     python scripts/build_zoo.py --all                    # ships every entry whose run exists
     python scripts/build_zoo.py --table                  # docs/pretrained.md's table, from the manifests
+    python scripts/build_zoo.py dcgan_mnist --train --compare   # retrains and scores it beside the manifest, ships nothing
 
 Shipping loads the run's `model.keras`, writes its generators' weights
 (`kerasgan.pretrained.save_weights`), loads them back the way users do
@@ -18,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -76,6 +78,41 @@ def full_scores(model, entry):
     return {"protocol": f"{len(generated)} generated shapes (latent seed 0) against the {len(reference)} training shapes", **scores}
 
 
+def _as_shipped(entry, trained, weights_path):
+    """The preset built as users build it, with `trained`'s generators written to
+    `weights_path` and loaded back (which checks they fit it)."""
+    build = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
+    model = kerasgan.presets.get(entry.preset, **build)
+    pretrained.save_weights(trained, weights_path)
+    pretrained.load_weights(model, weights_path)
+    return model
+
+
+def compare(name):
+    """Scores a fresh run of `name` as shipping would, beside its manifest's scores,
+    and appends both to docs/results/zoo_remeasure.jsonl; ships nothing."""
+    entry = ZOO[name]
+    run_dir = os.path.join(RUNS_DIR, name)
+    with tempfile.TemporaryDirectory() as folder:
+        model = _as_shipped(entry, keras.models.load_model(os.path.join(run_dir, "model.keras")), os.path.join(folder, "weights.npz"))
+        scores = full_scores(model, entry)
+    with open(os.path.join(run_dir, "run.json")) as file:
+        run = json.load(file)
+    shipped = pretrained.manifests()[name]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    row = {
+        "name": name, "commit": commit, "backend": run["backend"], "seconds": run["seconds"],
+        "scores": {key: round(float(value), 4) if isinstance(value, float) else value for key, value in scores.items()},
+        "shipped_scores": shipped["scores"], "shipped_seconds": shipped["training"]["seconds"],
+    }
+    os.makedirs(os.path.join("docs", "results"), exist_ok=True)
+    with open(os.path.join("docs", "results", "zoo_remeasure.jsonl"), "a") as file:
+        file.write(json.dumps(row) + "\n")
+    for key in ("fid", "kid", "cfd", "precision", "recall"):
+        if key in scores:
+            print(f"{name} {key}: shipped {shipped['scores'].get(key)}, now {row['scores'][key]}")
+
+
 def ship(name):
     entry = ZOO[name]
     run_dir = os.path.join(RUNS_DIR, name)
@@ -84,12 +121,8 @@ def ship(name):
     epochs = kerasgan.callbacks.Checkpoint.epochs_done(run_path)
     optimizer = getattr(trained, trained.optimizer_names()[-1])
     weights_file = f"{name}.npz"
-    # Build the preset as users will, and check the run's generators fit it.
-    build = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
-    model = kerasgan.presets.get(entry.preset, **build)
     os.makedirs(pretrained.SAVED_MODELS_DIR, exist_ok=True)
-    pretrained.save_weights(trained, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
-    pretrained.load_weights(model, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
+    model = _as_shipped(entry, trained, os.path.join(pretrained.SAVED_MODELS_DIR, weights_file))
 
     started = time.perf_counter()
     check = {
@@ -173,6 +206,7 @@ def main():
     parser.add_argument("--all", action="store_true", help="every entry whose run exists")
     parser.add_argument("--train", action="store_true", help="train the entries first (kerasgan train, TensorFlow backend)")
     parser.add_argument("--table", action="store_true", help="print the README's table of the shipped models")
+    parser.add_argument("--compare", action="store_true", help="score the runs beside the shipped manifests, without shipping")
     args = parser.parse_args()
     if args.table:
         print(table())
@@ -184,7 +218,7 @@ def main():
     for name in names:
         if args.train:
             subprocess.run(train_command(name), check=True, env={**os.environ, "KERAS_BACKEND": "tensorflow"})
-        ship(name)
+        (compare if args.compare else ship)(name)
 
 
 if __name__ == "__main__":
