@@ -8,6 +8,7 @@ import pytest
 from keras import ops
 
 from kerasgan import backend, losses
+from kerasgan.backend import internals
 
 IS_JAX = keras.backend.backend() == "jax"
 
@@ -149,21 +150,17 @@ def test_unconnected_variables_and_inputs_get_zero_gradients():
     np.testing.assert_array_equal(_np(gradients), np.zeros((2, 3)))
 
 
-@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the Keras internals are the JAX trainer's")
-def test_the_keras_internals_the_jax_trainer_relies_on_are_still_there():
-    import inspect
+@pytest.mark.parametrize("internal", internals.INTERNALS, ids=lambda internal: internal.check.__name__)
+def test_every_keras_internal_kerasgan_relies_on_is_still_there(internal):
+    if keras.backend.backend() not in internal.backends:
+        pytest.skip(f"used on {internal.backends} only")
+    internals.check(internal)
 
-    from kerasgan.backend import jax as jax_backend
 
-    for owner, name, parameters in jax_backend.KERAS_INTERNALS:
-        assert hasattr(owner, name), (
-            f"Keras {keras.__version__} no longer has {owner.__name__}.{name}, which "
-            "kerasgan/backend/jax.py overrides to carry several optimizers through fit(). "
-            "Adapt AdversarialTrainer to the new JAX trainer."
-        )
-        found = list(inspect.signature(getattr(owner, name)).parameters)
-        missing = [p for p in parameters if p not in found]
-        assert not missing, (
-            f"Keras {keras.__version__} changed {owner.__name__}.{name}: parameters {missing} are "
-            f"gone (now {found}). kerasgan/backend/jax.py relies on them; adapt AdversarialTrainer."
-        )
+def test_a_changed_internal_fails_with_what_to_adapt():
+    def changed():
+        raise AttributeError("'JAXTrainer' has no attribute '_get_jax_state'")
+
+    internal = internals.Internal("the thing", "kerasgan/somewhere.py", "the reason", changed, internals.ALL_BACKENDS)
+    with pytest.raises(AssertionError, match=r"changed the thing \('JAXTrainer' has no.*kerasgan/somewhere\.py: the reason\. Adapt"):
+        internals.check(internal)

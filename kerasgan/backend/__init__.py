@@ -29,8 +29,8 @@ Each backend module provides the same seven names:
   `train_step` calls the model's backend-neutral `adversarial_step(data)`, which
   returns the logs.
 
-The JAX trainer is the only code in kerasgan that touches Keras internals; each touch
-point is named in `kerasgan.backend.jax.KERAS_INTERNALS` and checked by a test.
+Every Keras internal kerasgan relies on (mostly the JAX trainer's) is named, with a
+check that says what to adapt when Keras changes it, in `kerasgan.backend.internals`.
 """
 
 import keras

@@ -8,26 +8,14 @@ mapping every variable to its value in the state. Variable reads see the traced 
 and assignments (optimizer updates, BatchNorm statistics, seed state, metrics) are
 recorded in the scope, from which the new state is read back.
 
-Keras has no public API for a trainer with several optimizers, so this module, and no
-other in kerasgan, touches Keras internals. Each is named in `KERAS_INTERNALS`, and
-`tests/test_backend.py` fails with this explanation when a Keras release changes one.
+Keras has no public API for a trainer with several optimizers, so this module touches
+Keras internals; each is named, with its check, in `kerasgan.backend.internals`.
 """
 
 import jax
 from keras import StatelessScope
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 from keras.src.backend.jax.trainer import JAXTrainer
-
-# (object, attribute, parameters we rely on) for every Keras internal used here: the
-# trainer methods that read `self.optimizer.variables` (overridden to read every
-# optimizer's) and the state layout of `train_step`; `get_stateless_scope` is imported.
-KERAS_INTERNALS = (
-    (JAXTrainer, "_get_jax_state", ("trainable_variables", "non_trainable_variables", "optimizer_variables", "metrics_variables", "purge_model_variables")),
-    (JAXTrainer, "jax_state_sync", ()),
-    (JAXTrainer, "_get_state_sharding_spec", ()),
-    (JAXTrainer, "train_step", ("state", "data")),
-)
-
 
 def _call_in_scope(fn, mapping):
     """Runs `fn()` in a StatelessScope over `mapping` (variable id -> value).
