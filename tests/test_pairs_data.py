@@ -21,6 +21,8 @@ from PIL import Image
 
 from kerasgan import datasets
 from kerasgan.datasets import sources
+from kerasgan.datasets.sources import cjk_glyphs, emoji, horse_zebra, openmoji
+from kerasgan.files import RestrictedUnpickler
 
 
 @pytest.fixture
@@ -301,7 +303,7 @@ def test_split_is_deterministic_and_about_ten_percent():
     assert set(splits) == {"train", "test"}
     assert 0.08 < splits.count("test") / len(keys) < 0.12
     # Skin-tone variants of one emoji share a split.
-    assert sources._emoji_key("1f44b-1f3fd") == sources._emoji_key("1f44b") == "1f44b"
+    assert emoji._split_key("1f44b-1f3fd") == emoji._split_key("1f44b") == "1f44b"
 
 
 def fake_domain_cache(home, name, images_a, images_b, names_a, names_b, splits_a, splits_b):
@@ -404,7 +406,7 @@ def fake_openmoji(path):
 
 
 def test_convert_openmoji_keeps_one_target_per_line_drawing(tmp_path):
-    arrays = sources.convert_openmoji(fake_openmoji(tmp_path / "openmoji-17.0.0.tgz"))
+    arrays = openmoji.convert(fake_openmoji(tmp_path / "openmoji-17.0.0.tgz"))
     assert arrays["names"].tolist() == ["A", "B"]  # no skin-tone duplicate, no flag
     assert arrays["inputs"].shape == arrays["targets"].shape == (2, 64, 64, 3)
     assert arrays["inputs"].dtype == np.uint8
@@ -430,7 +432,7 @@ def fake_emoji(path, style, names):
 def test_convert_emoji_keeps_names_in_both(tmp_path):
     google = fake_emoji(tmp_path / "emoji-datasource-google-16.0.0.tgz", "google", ["1f600", "1f44b-1f3fb", "x"])
     twitter = fake_emoji(tmp_path / "emoji-datasource-twitter-16.0.0.tgz", "twitter", ["1f600", "1f44b-1f3fb", "y"])
-    arrays = sources.convert_emoji(google, twitter)
+    arrays = emoji.convert(google, twitter)
     assert arrays["names_a"].tolist() == arrays["names_b"].tolist() == ["1f44b-1f3fb", "1f600", "la"]
     assert arrays["images_a"].shape == arrays["images_b"].shape == (3, 64, 64, 3)
     assert arrays["images_a"][1, 32, 32].tolist() == [0, 200, 0]
@@ -444,13 +446,13 @@ def fake_animal_wheel(path):
     labels = np.repeat(np.arange(10), 3)
     images = (labels[:, None, None] * np.ones((28, 28))).astype(np.uint8)
     with zipfile.ZipFile(path, "w") as wheel:
-        for member, array in zip(sources.ANIMAL_MEMBERS, (images, labels)):
+        for member, array in zip(horse_zebra.ANIMAL_MEMBERS, (images, labels)):
             wheel.writestr(member, gzip.compress(pickle.dumps(array)))
     return path
 
 
 def test_convert_animal_mnist(tmp_path):
-    arrays = sources.convert_animal_mnist(fake_animal_wheel(tmp_path / "animal_mnist-0.4-py3-none-any.whl"))
+    arrays = horse_zebra.convert(fake_animal_wheel(tmp_path / "animal_mnist-0.4-py3-none-any.whl"))
     assert arrays["images_a"].shape == arrays["images_b"].shape == (3, 28, 28, 1)
     assert (arrays["images_a"] == 7).all() and (arrays["images_b"] == 9).all()
     assert arrays["names_a"].tolist() == ["horse_0000", "horse_0001", "horse_0002"]
@@ -460,16 +462,29 @@ def test_convert_animal_mnist(tmp_path):
 def test_animal_pickle_may_hold_only_arrays(tmp_path):
     path = tmp_path / "animal_mnist-0.4-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as wheel:
-        for member in sources.ANIMAL_MEMBERS:
+        for member in horse_zebra.ANIMAL_MEMBERS:
             wheel.writestr(member, gzip.compress(pickle.dumps(os.getcwd)))
     with pytest.raises(pickle.UnpicklingError, match=r"only numpy arrays"):
-        sources.convert_animal_mnist(path)
+        horse_zebra.convert(path)
+
+
+def test_restricted_unpickler_loads_arrays_and_refuses_other_globals():
+    array = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    loaded = RestrictedUnpickler(io.BytesIO(pickle.dumps(array)), horse_zebra.ARRAY_GLOBALS).load()
+    assert loaded.dtype == np.uint8 and loaded.tolist() == array.tolist()
+    # Pickled by numpy 1, an array names numpy.core: the same function stands in.
+    old_numpy = pickle.dumps(array, protocol=3).replace(b"cnumpy._core.multiarray\n", b"cnumpy.core.multiarray\n")
+    assert b"numpy.core.multiarray" in old_numpy
+    np.testing.assert_array_equal(RestrictedUnpickler(io.BytesIO(old_numpy), horse_zebra.ARRAY_GLOBALS).load(), array)
+    with pytest.raises(pickle.UnpicklingError, match=r"Expected only numpy\.core\.multiarray\._reconstruct, .*"
+                                                     r"numpy\.dtype in the pickle\. Received: (os|posix)\.system"):
+        RestrictedUnpickler(io.BytesIO(pickle.dumps(os.system)), horse_zebra.ARRAY_GLOBALS).load()
 
 
 def test_convert_glyphs_on_two_fonts():
     fonts = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
     sans, serif = os.path.join(fonts, "DejaVuSans.ttf"), os.path.join(fonts, "DejaVuSerif.ttf")
-    arrays = sources.convert_cjk_glyphs(sans, serif, codepoints=(ord("A"), ord("Z")), stride=5)
+    arrays = cjk_glyphs.convert(sans, serif, codepoints=(ord("A"), ord("Z")), stride=5)
     assert arrays["names"].tolist() == ["U+0041", "U+0046", "U+004B", "U+0050", "U+0055", "U+005A"]
     assert arrays["inputs"].shape == arrays["targets"].shape == (6, 64, 64, 1)
     for images in (arrays["inputs"], arrays["targets"]):

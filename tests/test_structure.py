@@ -7,7 +7,13 @@ importing both. Imports inside functions (deferred on purpose) are not edges.
 """
 
 import ast
+import concurrent.futures
+import os
 import pathlib
+import subprocess
+import sys
+
+import pytest
 
 import kerasgan
 
@@ -20,6 +26,14 @@ ABOVE_THE_ENGINE = ("kerasgan.families.", "kerasgan.presets", "kerasgan.pretrain
 BELOW_THE_FAMILIES = (
     "kerasgan.backend", "kerasgan.parts", "kerasgan.layers", "kerasgan.losses", "kerasgan.engine", "kerasgan.guards", "kerasgan.models",
     "kerasgan.datasets", "kerasgan.files", "kerasgan.logs", "kerasgan.schedules", "kerasgan.suggest",
+)
+
+
+# The modules of the API reference (docs/api/), and the command line.
+PUBLIC_MODULES = (
+    "kerasgan", "kerasgan.presets", "kerasgan.models", "kerasgan.networks", "kerasgan.families", "kerasgan.layers",
+    "kerasgan.losses", "kerasgan.parts", "kerasgan.datasets", "kerasgan.callbacks", "kerasgan.metrics", "kerasgan.engine",
+    "kerasgan.schedules", "kerasgan.pretrained", "kerasgan.render", "kerasgan.backend", "kerasgan.cli",
 )
 
 
@@ -119,3 +133,24 @@ def test_a_family_imports_no_other_family():
                 if target.startswith("kerasgan.families.") and target.count(".") >= 2 and target.split(".")[2] not in (family, "preset")
             }
     assert not crossing, f"A family imports another (module, what it imports): {sorted(crossing)}"
+
+
+@pytest.mark.slow
+def test_each_public_module_imports_first_in_a_fresh_process():
+    # The graph above is read from the source; this runs it: each public module (those
+    # of the API reference) imported first, in a process of its own, loads.
+    modules = sorted(PUBLIC_MODULES)
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    failures = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # 2 cores
+        results = pool.map(
+            lambda module: (module, subprocess.run(
+                [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, env=environment,
+                cwd=PACKAGE.parent,
+            )),
+            modules,
+        )
+        for module, result in results:
+            if result.returncode:
+                failures[module] = result.stderr.strip().splitlines()[-1:]
+    assert not failures, failures

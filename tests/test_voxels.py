@@ -18,6 +18,7 @@ from helpers import require_prepared
 from kerasgan import datasets, metrics
 from kerasgan.callbacks import sample_for_grid
 from kerasgan.datasets import sources
+from kerasgan.datasets.sources import fetch, furniture
 from kerasgan.render import render_voxels
 
 
@@ -278,7 +279,7 @@ def test_named_voxel_set_errors(home):
 
 def test_load_voxels_says_what_to_run_when_fetching_fails(home, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get on the PATH
-    monkeypatch.setattr(sources, "_installed", lambda package: None)
+    monkeypatch.setattr(fetch, "installed", lambda package: None)
     with pytest.raises(RuntimeError, match=r"apt-get download sweethome3d-furniture && apt-get download "
                                            r"sweethome3d.*--datasets furniture --source-dir DIR"):
         datasets.load_voxels()
@@ -326,7 +327,7 @@ def write_catalogs(folder):
         "width#3=10\nheight#3=10\ndepth#3=10\n"
     )
     with zipfile.ZipFile(folder / "Test.sh3f", "w") as archive:
-        archive.writestr(sources.PLUGIN_CATALOG, plugin.encode("latin-1"))
+        archive.writestr(furniture.PLUGIN_CATALOG, plugin.encode("latin-1"))
         archive.writestr("test/box/box.obj", obj_text(box((0, 0, 0), (1, 1, 1))))
         archive.writestr("test/pillar.obj", SLAB_AND_PILLAR)
         archive.writestr("test/empty.obj", "v 0 0 0\nv 1 1 1\n")
@@ -336,7 +337,7 @@ def write_catalogs(folder):
     )
     jar = folder / "sweethome3d.jar"
     with zipfile.ZipFile(jar, "w") as archive:
-        archive.writestr(sources.DEFAULT_CATALOG, default.encode("latin-1"))
+        archive.writestr(furniture.DEFAULT_CATALOG, default.encode("latin-1"))
         archive.writestr("com/eteks/sweethome3d/io/resources/car.obj", obj_text(box((0, 0, 0), (1, 1, 1))))
     return folder, jar
 
@@ -348,7 +349,7 @@ def unpack(arrays):
 
 def test_convert_furniture_places_and_fills_the_meshes(tmp_path):
     folder, jar = write_catalogs(tmp_path / "furniture")
-    arrays = sources.convert_furniture(str(folder), str(jar), resolution=32)
+    arrays = furniture.convert(str(folder), str(jar), resolution=32)
     assert arrays["names"].tolist() == ["Test#box", "Test#pillar", "eTeks#car"]  # the empty mesh skipped
     assert arrays["titles"].tolist() == ["Coffee table", "Stand lamp", "Café car"]
     assert arrays["categories"].tolist() == ["table", "lamp", "vehicle"]
@@ -374,12 +375,12 @@ def test_convert_furniture_places_and_fills_the_meshes(tmp_path):
 
 
 def test_category_rules_and_properties():
-    assert sources.category_of("Desk lamp", "Office") == "lamp"
-    assert sources.category_of("Table tennis", "Exterior") == "other"
-    assert sources.category_of("Armchair", "Living room") == "chair"
-    assert sources.category_of("Wheelchair", "Miscellaneous") == "other"
-    assert sources.category_of("Seat Leon", "Vehicles") == "vehicle"
-    properties = sources.parse_properties(
+    assert furniture.category_of("Desk lamp", "Office") == "lamp"
+    assert furniture.category_of("Table tennis", "Exterior") == "other"
+    assert furniture.category_of("Armchair", "Living room") == "chair"
+    assert furniture.category_of("Wheelchair", "Miscellaneous") == "other"
+    assert furniture.category_of("Seat Leon", "Vehicles") == "vehicle"
+    properties = furniture.parse_properties(
         "! comment\n  key = value \\\n    continued\nother:x\\u00e9\\=y\nspaced value here\nempty\n"
     )
     assert properties == {"key": "value continued", "other": "xé=y", "spaced": "value here", "empty": ""}

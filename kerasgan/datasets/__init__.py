@@ -10,8 +10,9 @@
   CycleGAN), by name, from arrays or folders.
 - `voxels`: voxel grids for 3-D GANs (`load_voxels`, `voxel_arrays`,
   `from_voxel_arrays`): float32 occupancies in {0, 1}, not images.
-- `sources`: fetching and converting the named paired, two-domain and voxel sets
-  (`prepare`).
+- `sources`: the named paired, two-domain and voxel sets, one module per set (its
+  packages, licences and converter), fetched (`sources.fetch`), converted and cached
+  once (`prepare`).
 """
 
 from kerasgan.datasets.folders import (

