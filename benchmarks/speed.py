@@ -55,6 +55,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -95,9 +96,13 @@ FAMILY_ROWS = {
     "family_pix2pix_256": ("pix2pix", 256, 4),
     "family_cyclegan_64": ("cyclegan", 64, 4),
     "family_cyclegan_256": ("cyclegan", 256, 1),
+    # The papers' networks (presets pix2pix_256, cyclegan_128, cyclegan_256), batch 1 as they train.
+    "family_pix2pix_256_paper": ("pix2pix_256", 256, 1),
+    "family_cyclegan_128_paper": ("cyclegan_128", 128, 1),
+    "family_cyclegan_256_paper": ("cyclegan_256", 256, 1),
 }
 ROWS.update({name: ("jax", "fp32", None) for name in FAMILY_ROWS})
-GPU_ONLY = ("torch_compile_bf16", "family_pix2pix_256", "family_cyclegan_256")
+GPU_ONLY = ("torch_compile_bf16", "family_pix2pix_256", "family_cyclegan_256", "family_pix2pix_256_paper", "family_cyclegan_256_paper", "family_cyclegan_128_paper")
 LATENT_DIM = 100
 
 
@@ -376,7 +381,7 @@ def keras_row(args, batch_size, name):
         import kerasgan
 
         preset = FAMILY_ROWS[name][0]
-        model = getattr(kerasgan.presets, preset)(image_shape=shape, seed=0)
+        model = kerasgan.presets.get(preset, image_shape=shape, seed=0)
         return fit_row(args, batch_size, model, pairs=preset != "stylegan"), keras_device()
     if name.startswith(("jax_loop", "jax_device")):
         return jax_loop_row(args, batch_size, on_device=name.startswith("jax_device"))
@@ -395,6 +400,19 @@ def keras_row(args, batch_size, name):
         if name == "kerasgan_tf_xla":
             model.compile(d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer, jit_compile=True)
     return fit_row(args, batch_size, model, uint8=name.endswith("_uint8")), keras_device()
+
+
+def peak_memory():
+    """The row's peak memory: the process's resident set, and the accelerator's where JAX
+    reports it."""
+    memory = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # KiB on Linux
+    if "jax" in sys.modules:
+        import jax
+
+        stats = jax.devices()[0].memory_stats() or {}
+        if "peak_bytes_in_use" in stats:
+            memory["peak_device_mb"] = stats["peak_bytes_in_use"] / 2**20
+    return memory
 
 
 def run_row(args, name):
@@ -417,7 +435,7 @@ def run_row(args, name):
             "image_shape": [args.image_size, args.image_size, args.channels], "base_filters": args.base_filters,
             "steps": args.steps, "threads": args.threads, "images_per_second": batch_size * args.steps / seconds,
             "ms_per_step": 1000 * seconds / args.steps, "cpu_ms_per_step": 1000 * cpu / args.steps,
-            "repeat_seconds": [wall for wall, _ in times], "device": device,
+            "repeat_seconds": [wall for wall, _ in times], "device": device, **peak_memory(),
         }
         print("SPEED_JSON " + json.dumps(record), flush=True)
 
@@ -474,10 +492,12 @@ def table(records, args, gpu):
     family = [record for record in records if record["row"] in FAMILY_ROWS]
     if family:
         lines += ["", "Other families' presets (`fit`, fp32, RGB):", "",
-                  "| row | image size | batch | img/s | ms/step | host ms/step |", "| --- | --- | --- | --- | --- | --- |"]
+                  "| row | image size | batch | img/s | ms/step | host ms/step | peak memory MB (process; device) |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
         lines += [
             f"| {r['row']} | {r['image_shape'][0]} | {r['batch_size']} | {r['images_per_second']:,.1f} | "
-            f"{r['ms_per_step']:.1f} | {r['cpu_ms_per_step']:.1f} |" for r in family
+            f"{r['ms_per_step']:.1f} | {r['cpu_ms_per_step']:.1f} | {r['peak_rss_mb']:,.0f}"
+            f"{'; %s' % format(r['peak_device_mb'], ',.0f') if 'peak_device_mb' in r else ''} |" for r in family
         ]
     versions = dict.fromkeys(part for r in records for part in r["device"].split(", "))
     threads = f"; pinned to {args.threads} core(s)" if args.threads else ""

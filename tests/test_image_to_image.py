@@ -156,6 +156,55 @@ def test_presets_build_the_documented_models():
     assert float(_np(schedule)) == pytest.approx(2e-4)
 
 
+def _conv(inputs, outputs, kernel, bias):
+    return inputs * outputs * kernel * kernel + (outputs if bias else 0)
+
+
+def _reference_unet_256(ngf=64, channels=3):
+    """pytorch-CycleGAN-and-pix2pix's UnetGenerator(num_downs=8) with BatchNorm (no conv
+    biases but the outermost up-convolution's), its blocks from the innermost out."""
+    count = _conv(8 * ngf, 8 * ngf, 4, False) * 2 + 2 * 8 * ngf  # innermost: down, up, up-norm
+    for outer, inner in [(8 * ngf, 8 * ngf)] * 3 + [(4 * ngf, 8 * ngf), (2 * ngf, 4 * ngf), (ngf, 2 * ngf)]:
+        count += _conv(outer, inner, 4, False) + 2 * inner + _conv(2 * inner, outer, 4, False) + 2 * outer
+    return count + _conv(channels, ngf, 4, False) + _conv(2 * ngf, channels, 4, True)  # outermost
+
+
+def _reference_patchgan(input_channels, ndf=64, batch_norm=True):
+    """NLayerDiscriminator(n_layers=3): conv biases only where no BatchNorm follows; the
+    InstanceNorm of CycleGAN has no parameters, BatchNorm 2 per channel."""
+    count, channels = _conv(input_channels, ndf, 4, True), ndf
+    for filters in (2 * ndf, 4 * ndf, 8 * ndf):
+        count += _conv(channels, filters, 4, not batch_norm) + (2 * filters if batch_norm else 0)
+        channels = filters
+    return count + _conv(8 * ndf, 1, 4, True)
+
+
+def _reference_resnet(blocks, ngf=64, channels=3):
+    """ResnetGenerator with InstanceNorm (affine=False, so conv biases and no norm parameters)."""
+    count = _conv(channels, ngf, 7, True) + _conv(ngf, 2 * ngf, 3, True) + _conv(2 * ngf, 4 * ngf, 3, True)
+    count += blocks * 2 * _conv(4 * ngf, 4 * ngf, 3, True)
+    return count + _conv(4 * ngf, 2 * ngf, 3, True) + _conv(2 * ngf, ngf, 3, True) + _conv(ngf, channels, 7, True)
+
+
+def _trainable(network):
+    return sum(int(np.prod(weight.shape)) for weight in network.trainable_weights)
+
+
+def test_the_paper_presets_build_the_reference_networks():
+    # The counts pytorch-CycleGAN-and-pix2pix prints: 54.414 M / 2.769 M (pix2pix),
+    # 11.378 M / 2.765 M (CycleGAN, resnet_9blocks).
+    assert [round(count / 1e6, 3) for count in (_reference_unet_256(), _reference_patchgan(6))] == [54.414, 2.769]
+    assert [round(count / 1e6, 3) for count in (_reference_resnet(9), _reference_patchgan(3, batch_norm=False))] == [11.378, 2.765]
+    pix2pix = kerasgan.presets.get("pix2pix_256")
+    assert (_trainable(pix2pix.generator), _trainable(pix2pix.discriminator)) == (_reference_unet_256(), _reference_patchgan(6))
+    for name, blocks, side in (("cyclegan_256", 9, 256), ("cyclegan_128", 6, 128)):
+        cyclegan = kerasgan.presets.get(name)
+        assert cyclegan.generator_ab.input_shape == (None, side, side, 3)
+        counts = [_trainable(getattr(cyclegan, network)) for network in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")]
+        assert counts == [_reference_resnet(blocks)] * 2 + [_reference_patchgan(3, batch_norm=False)] * 2, name
+    assert kerasgan.presets.PRESETS["pix2pix_256"].batch_size == kerasgan.presets.PRESETS["cyclegan_256"].batch_size == 1
+
+
 def test_constant_then_linear_decay():
     schedule = ConstantThenLinearDecay(1.0, constant_steps=10, decay_steps=5)
     values = [float(_np(schedule(step))) for step in (0, 10, 11, 13, 15, 40)]

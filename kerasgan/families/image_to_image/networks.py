@@ -25,12 +25,13 @@ def _init():
     return keras.initializers.RandomNormal(stddev=0.02)
 
 
-def _normalization(kind):
+def _normalization(kind, affine=True):
     if kind == "batch":
         return layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
     if kind == "instance":
-        # One group per channel: instance normalisation.
-        return layers.GroupNormalization(groups=-1, epsilon=1e-5)
+        # One group per channel: instance normalisation; the reference code's has no
+        # learned scale and offset (affine=False).
+        return layers.GroupNormalization(groups=-1, epsilon=1e-5, center=affine, scale=affine)
     return None
 
 
@@ -132,6 +133,7 @@ def resnet_generator(
     base_filters=64,
     num_blocks=6,
     normalization="instance",
+    affine=True,
     name="generator",
 ):
     """ResNet generator (Johnson et al. 2016, as CycleGAN uses it): images -> images.
@@ -148,6 +150,8 @@ def resnet_generator(
         num_blocks: int. Residual blocks (CycleGAN: 6 at 128 px, 9 at 256 px).
             Defaults to 6.
         normalization: "instance", "batch" or None. Defaults to "instance".
+        affine: bool. Whether instance normalisation learns a scale and offset (the
+            reference code's does not: False). Defaults to True.
         name: str. Defaults to "generator".
 
     Reference:
@@ -163,7 +167,7 @@ def resnet_generator(
             filters, kernel, strides=strides, padding="valid" if strides == 1 else "same",
             use_bias=normalization != "batch", kernel_initializer=_init(),
         )(x)
-        x = _apply(_normalization(normalization), x)
+        x = _apply(_normalization(normalization, affine), x)
         return layers.ReLU()(x) if relu else x
 
     inputs = keras.Input(tuple(image_shape), name="images")
@@ -176,7 +180,7 @@ def resnet_generator(
         x = layers.Conv2DTranspose(
             filters, 3, strides=2, padding="same", use_bias=normalization != "batch", kernel_initializer=_init()
         )(x)
-        x = _apply(_normalization(normalization), x)
+        x = _apply(_normalization(normalization, affine), x)
         x = layers.ReLU()(x)
     x = ReflectionPadding2D(3)(x)
     outputs = layers.Conv2D(
@@ -197,6 +201,7 @@ def patchgan_discriminator(
     base_filters=64,
     num_layers=None,
     normalization="batch",
+    affine=True,
     name="discriminator",
 ):
     """PatchGAN discriminator (Isola et al. 2017): one logit per overlapping patch.
@@ -214,6 +219,8 @@ def patchgan_discriminator(
         base_filters: int. Defaults to 64.
         num_layers: int or None. Defaults to `patchgan_depth(image_shape)`.
         normalization: "batch", "instance" or None. Defaults to "batch".
+        affine: bool. Whether instance normalisation learns a scale and offset (the
+            reference code's does not: False). Defaults to True.
         name: str. Defaults to "discriminator".
     """
     num_layers = patchgan_depth(image_shape) if num_layers is None else int(num_layers)
@@ -230,13 +237,15 @@ def patchgan_discriminator(
         inputs, x = [condition, images], layers.Concatenate()([condition, images])
     for stage in range(num_layers + 1):
         filters = base_filters * min(2**stage, 8)
+        # A bias before batch normalisation is cancelled by it (the reference has none).
+        use_bias = stage == 0 or normalization != "batch"
         if stage < num_layers:
-            x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_init())(x)
+            x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=use_bias, kernel_initializer=_init())(x)
         else:
             x = layers.ZeroPadding2D(1)(x)
-            x = layers.Conv2D(filters, 4, kernel_initializer=_init())(x)
+            x = layers.Conv2D(filters, 4, use_bias=use_bias, kernel_initializer=_init())(x)
         if stage > 0:
-            x = _apply(_normalization(normalization), x)
+            x = _apply(_normalization(normalization, affine), x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.ZeroPadding2D(1)(x)
     logits = layers.Conv2D(1, 4, kernel_initializer=_init())(x)

@@ -26,6 +26,7 @@ def pix2pix(
     learning_rate=2e-4,
     total_steps=None,
     seed=None,
+    name="pix2pix",
 ):
     """Pix2Pix (Isola et al. 2017): U-Net generator, PatchGAN on (input, output) pairs.
 
@@ -33,7 +34,7 @@ def pix2pix(
     innermost decoder stages; PatchGAN with 70x70 patches from 64 px (34x34 below);
     non-saturating loss + 100 x L1; the discriminator's loss halved; Adam(2e-4,
     beta_1=0.5) for each network. `base_filters=32` is half the paper's 64, for CPU
-    speed. Train on `(inputs, targets)` (`kerasgan.datasets.load_pairs("openmoji")`).
+    speed (`pix2pix_256` is the paper's network). Train on `(inputs, targets)` (`kerasgan.datasets.load_pairs("openmoji")`).
 
     Args:
         image_shape: tuple. `(height, width, channels)` of the inputs; sides divisible
@@ -47,6 +48,7 @@ def pix2pix(
             half of the steps and decays linearly to 0 over the second (the paper's
             schedule). Defaults to None (constant).
         seed: int or None. Seeds the initial weights and training. Defaults to None.
+        name: str. The model's name. Defaults to "pix2pix".
 
     Reference:
         Isola, Zhu, Zhou and Efros 2017, "Image-to-Image Translation with Conditional
@@ -59,7 +61,7 @@ def pix2pix(
         patchgan_discriminator(target_shape, condition_shape=image_shape, base_filters=base_filters, normalization=normalization),
         l1_weight=l1_weight,
         seed=seed,
-        name="pix2pix",
+        name=name,
     )
     model.compile(
         g_optimizer=adam(_learning_rate(learning_rate, total_steps)),
@@ -80,6 +82,8 @@ def cyclegan(
     learning_rate=2e-4,
     total_steps=None,
     seed=None,
+    affine=True,
+    name="cyclegan",
 ):
     """CycleGAN (Zhu et al. 2017): two generators, two PatchGANs, unpaired domains.
 
@@ -91,7 +95,7 @@ def cyclegan(
     normalisation; least-squares loss, cycle weight 10, identity weight 0.5 x cycle, a
     pool of the last 50 translations per discriminator; Adam(2e-4, beta_1=0.5) for the
     generators and for each discriminator. `base_filters=32` is half the paper's 64,
-    for CPU speed. Train on `(images_a, images_b)`
+    for CPU speed (`cyclegan_256` and `cyclegan_128` are the paper's networks). Train on `(images_a, images_b)`
     (`kerasgan.datasets.load_domains("horse_zebra")`, or "emoji").
 
     Args:
@@ -111,6 +115,9 @@ def cyclegan(
         total_steps: int or None. As in `pix2pix`: constant, then linear decay to 0.
             Defaults to None (constant).
         seed: int or None. Defaults to None.
+        affine: bool. Whether instance normalisation learns a scale and offset (the
+            reference code's does not: False). Defaults to True.
+        name: str. The model's name. Defaults to "cyclegan".
 
     Reference:
         Zhu, Park, Isola and Efros 2017, "Unpaired Image-to-Image Translation using
@@ -128,25 +135,89 @@ def cyclegan(
 
     def translator(source, target, name):
         if generator == "resnet":
-            return resnet_generator(source, target[-1], base_filters, num_blocks, name=name)
+            return resnet_generator(source, target[-1], base_filters, num_blocks, affine=affine, name=name)
         return unet_generator(source, target[-1], base_filters, normalization="instance", dropout=0.0, name=name)
 
     model = CycleGAN(
         translator(image_shape, image_shape_b, "generator_ab"),
         translator(image_shape_b, image_shape, "generator_ba"),
-        patchgan_discriminator(image_shape, base_filters=base_filters, normalization="instance", name="discriminator_a"),
-        patchgan_discriminator(image_shape_b, base_filters=base_filters, normalization="instance", name="discriminator_b"),
+        patchgan_discriminator(image_shape, base_filters=base_filters, normalization="instance", affine=affine, name="discriminator_a"),
+        patchgan_discriminator(image_shape_b, base_filters=base_filters, normalization="instance", affine=affine, name="discriminator_b"),
         cycle_weight=cycle_weight,
         identity_weight=identity_weight,
         pool_size=pool_size,
         seed=seed,
-        name="cyclegan",
+        name=name,
     )
     model.compile(**{
         name: adam(_learning_rate(learning_rate, total_steps))
         for name in ("g_optimizer", "d_a_optimizer", "d_b_optimizer")
     })
     return model
+
+
+def pix2pix_256(image_shape=(256, 256, 3), target_channels=None, base_filters=64, learning_rate=2e-4, total_steps=None, seed=None):
+    """Pix2Pix as the paper trains it at 256 px: the `unet_256` generator (8
+    downsamplings to a 1x1 bottleneck, dropout 0.5 on the three innermost decoder
+    stages) and the 70x70 PatchGAN on (input, output), ngf = ndf = 64, batch
+    normalisation, batch size 1, non-saturating loss + 100 x L1, Adam(2e-4,
+    beta_1=0.5). At 256x256x3 its networks count 54,413,955 and 2,768,705 trainable
+    parameters, as pytorch-CycleGAN-and-pix2pix's `--model pix2pix` prints them
+    (54.414 M and 2.769 M). The `pix2pix` preset is the CPU-sized one.
+
+    Args:
+        image_shape: tuple. Defaults to (256, 256, 3).
+        target_channels: int or None. Defaults to the inputs'.
+        base_filters: int. ngf = ndf. Defaults to 64 (the paper's).
+        learning_rate: float. Defaults to 2e-4.
+        total_steps: int or None. The paper's schedule (constant, then linear decay to
+            0) over this many steps. Defaults to None (constant).
+        seed: int or None. Defaults to None.
+    """
+    return pix2pix(
+        image_shape, target_channels, base_filters, learning_rate=learning_rate, total_steps=total_steps, seed=seed,
+        name="pix2pix_256",
+    )
+
+
+def _cyclegan_paper(image_shape, num_blocks, base_filters, learning_rate, total_steps, seed, name):
+    return cyclegan(
+        image_shape, base_filters=base_filters, num_blocks=num_blocks, generator="resnet", learning_rate=learning_rate,
+        total_steps=total_steps, seed=seed, affine=False, name=name,
+    )
+
+
+def cyclegan_256(image_shape=(256, 256, 3), base_filters=64, learning_rate=2e-4, total_steps=None, seed=None):
+    """CycleGAN as the paper trains it at 256 px: `resnet_9blocks` generators and 70x70
+    PatchGANs, ngf = ndf = 64, instance normalisation without a learned scale and
+    offset (the reference code's), batch size 1, least squares, cycle weight 10,
+    identity 0.5, a pool of 50, Adam(2e-4, beta_1=0.5). At 256x256x3 each generator
+    counts 11,378,179 trainable parameters and each discriminator 2,764,737, as
+    pytorch-CycleGAN-and-pix2pix prints them (11.378 M, 2.765 M). The `cyclegan`
+    preset is the CPU-sized one.
+
+    Args:
+        image_shape: tuple. Defaults to (256, 256, 3).
+        base_filters: int. ngf = ndf. Defaults to 64 (the paper's).
+        learning_rate: float. Defaults to 2e-4.
+        total_steps: int or None. As in `pix2pix_256`. Defaults to None (constant).
+        seed: int or None. Defaults to None.
+    """
+    return _cyclegan_paper(image_shape, 9, base_filters, learning_rate, total_steps, seed, "cyclegan_256")
+
+
+def cyclegan_128(image_shape=(128, 128, 3), base_filters=64, learning_rate=2e-4, total_steps=None, seed=None):
+    """CycleGAN as the paper trains it at 128 px: `cyclegan_256` with 6 residual blocks
+    per generator (`resnet_6blocks`: 7,837,699 trainable parameters at 128x128x3).
+
+    Args:
+        image_shape: tuple. Defaults to (128, 128, 3).
+        base_filters: int. ngf = ndf. Defaults to 64 (the paper's).
+        learning_rate: float. Defaults to 2e-4.
+        total_steps: int or None. As in `pix2pix_256`. Defaults to None (constant).
+        seed: int or None. Defaults to None.
+    """
+    return _cyclegan_paper(image_shape, 6, base_filters, learning_rate, total_steps, seed, "cyclegan_128")
 
 
 def supports_size(side):
@@ -157,12 +228,25 @@ def supports_size(side):
 
 PRESETS = {
     "pix2pix": Preset(
-        pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji)", "pairs", "openmoji", batch_size=16, supports_size=supports_size,
+        pix2pix, "Pix2Pix: U-Net + PatchGAN, paired translation (line art -> colour emoji); CPU-sized (ngf 32; pix2pix_256 is the paper's)", "pairs", "openmoji", batch_size=16, supports_size=supports_size,
         tiny={"image_shape": (16, 16, 3), "base_filters": 4},
     ),
     "cyclegan": Preset(
-        cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji)", "domains", "horse_zebra", batch_size=16, supports_size=supports_size,
+        cyclegan, "CycleGAN: two translators (U-Net below 64 px, ResNet from 64), unpaired domains (horse <-> zebra, Noto <-> Twemoji); CPU-sized (ngf 32; cyclegan_256/128 are the paper's)", "domains", "horse_zebra", batch_size=16, supports_size=supports_size,
         tiny={"image_shape": (16, 16, 1), "base_filters": 4, "num_blocks": 1},
+    ),
+    # The papers' networks (batch size 1, as they train), for a GPU.
+    "pix2pix_256": Preset(
+        pix2pix_256, "Pix2Pix, the paper's network: unet_256 + 70x70 PatchGAN, ngf = ndf = 64 (54.4 M + 2.8 M parameters)", "pairs", "openmoji", batch_size=1,
+        image_size=256, supports_size=lambda side: side == 256, tiny={"image_shape": (16, 16, 3), "base_filters": 4},
+    ),
+    "cyclegan_256": Preset(
+        cyclegan_256, "CycleGAN, the paper's network at 256 px: resnet_9blocks + PatchGAN, ngf = ndf = 64 (2 x 11.4 M + 2 x 2.8 M)", "domains", "emoji", batch_size=1,
+        image_size=256, supports_size=lambda side: side == 256, tiny={"image_shape": (16, 16, 3), "base_filters": 4},
+    ),
+    "cyclegan_128": Preset(
+        cyclegan_128, "CycleGAN, the paper's network at 128 px: resnet_6blocks + PatchGAN, ngf = ndf = 64 (2 x 7.8 M + 2 x 2.8 M)", "domains", "emoji", batch_size=1,
+        image_size=128, supports_size=lambda side: side == 128, tiny={"image_shape": (16, 16, 3), "base_filters": 4},
     ),
 }
 
