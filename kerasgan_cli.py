@@ -62,6 +62,11 @@ def _parser():
     )
     train.add_argument("--channels", type=int, choices=[1, 3], default=None, help="with --data-dir: 1 (grey) or 3 (RGB); default: 1 if every image is grey, else 3")
     train.add_argument(
+        "--labels", default=None, metavar="CSV",
+        help="with --data-dir, for cgan and acgan: a label file (header file,label; a row per image: its path in the folder, "
+        "its class) instead of one sub-folder per class",
+    )
+    train.add_argument(
         "--fit", choices=["crop", "pad", "stretch"], default=None,
         help="with --data-dir: bring images of another aspect ratio to square by a centre crop (default), black borders, or stretching",
     )

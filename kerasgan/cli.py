@@ -109,8 +109,11 @@ def _folder_data(preset, args, batch_size):
     if not os.path.isdir(args.data_dir):
         raise SystemExit(f"error: --data-dir {args.data_dir!r} is not a folder.")
     fit = args.fit or "crop"
+    label_file = getattr(args, "labels", None)
+    if label_file and preset.data != "labelled images":
+        raise SystemExit(f"error: --labels gives classes to a conditional preset (cgan, acgan). Received: --labels with {args.preset}.")
     if preset.data in ("images", "labelled images"):
-        labelled = preset.data == "labelled images"
+        labelled = (label_file or True) if preset.data == "labelled images" else False
         report = datasets.inspect_folder(args.data_dir, labels=labelled)
     else:
         names = ("inputs", "targets") if preset.data == "pairs" else ("a", "b")
@@ -140,7 +143,7 @@ def _folder_data(preset, args, batch_size):
     if preset.data in ("images", "labelled images"):
         dataset = datasets.from_folder(args.data_dir, size, channels, batch_size, labels=labelled, seed=args.seed, fit=fit)
         options = {"image_shape": shape}
-        if labelled:  # one class per sub-folder, as from_folder reads them
+        if labelled:  # one class per sub-folder or label, as from_folder reads them
             options["num_classes"] = len(report.classes)
         examples = None
     else:

@@ -501,7 +501,7 @@ def _folder_args(preset, data_dir, **overrides):
     import argparse
 
     options = dict(preset=preset, data_dir=str(data_dir), image_size=None, channels=None, fit=None, seed=0, epochs=2,
-                   batch_size=None, steps_per_epoch=None)
+                   batch_size=None, steps_per_epoch=None, labels=None)
     return argparse.Namespace(**{**options, **overrides})
 
 
@@ -686,3 +686,27 @@ def test_messages_count_and_join_paths_as_written(tmp_path):
     with pytest.raises(SystemExit) as raised:  # not "shapes//inputs"
         cli.main(["train", "pix2pix", "--data-dir", f"{tmp_path / 'shapes'}/", "--out", str(tmp_path / "p")])
     assert f"trains on {tmp_path / 'shapes' / 'inputs'} and {tmp_path / 'shapes' / 'targets'}. Missing" in str(raised.value)
+
+
+def test_train_on_a_flat_folder_with_a_label_file_builds_a_conditional_model(tmp_path, capsys):
+    from PIL import Image
+
+    from kerasgan import presets
+
+    (tmp_path / "flat").mkdir()
+    rows = ["file,label"]
+    for index in range(6):
+        Image.fromarray(np.full((16, 16), 40 * index, np.uint8)).save(tmp_path / "flat" / f"{index}.png")
+        rows.append(f"{index}.png,{'circle' if index % 2 else 'square'}")
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(tmp_path / "flat" / "unlabelled.png")
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
+    args = _folder_args("cgan", tmp_path / "flat", labels=str(tmp_path / "labels.csv"))
+    dataset, options, _ = cli._folder_data(presets.PRESETS["cgan"], args, 2)
+    printed = capsys.readouterr().out
+    assert f"classes: 2 from {tmp_path / 'labels.csv'}: circle 3, square 3" in printed
+    assert f"1 image not in {tmp_path / 'labels.csv'}" in printed
+    assert options["num_classes"] == 2
+    labels = np.concatenate([np.asarray(batch[1]) for batch in dataset])
+    assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
+    with pytest.raises(SystemExit, match="--labels gives classes to a conditional preset.*Received: --labels with dcgan"):
+        cli._folder_data(presets.PRESETS["dcgan"], _folder_args("dcgan", tmp_path / "flat", labels=str(tmp_path / "labels.csv")), 2)

@@ -90,6 +90,34 @@ def test_from_folder(tmp_path):
     assert tuple(grey.shape) == (6, 8, 8, 1)
 
 
+def test_from_folder_with_a_label_file_gives_each_image_its_class(tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "images" / "more").mkdir(parents=True)
+    rows = ["file,label"]
+    # Dark images labelled 2, bright ones 0: integer labels are the ids themselves.
+    for index, (label, (low, high)) in enumerate([(2, (0, 60))] * 3 + [(0, (190, 256))] * 3):
+        name = f"more/{index}.png" if index == 5 else f"{index}.png"
+        Image.fromarray(rng.integers(low, high, (12, 12, 3), dtype=np.uint8)).save(tmp_path / "images" / name)
+        rows.append(f"{name},{label}")
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
+    images, labels = next(iter(datasets.from_folder(tmp_path / "images", 8, batch_size=6, labels=tmp_path / "labels.csv", seed=0)))
+    images, labels = np.asarray(images), np.asarray(labels)
+    assert sorted(labels.tolist()) == [0, 0, 0, 2, 2, 2]
+    np.testing.assert_array_equal(images.mean(axis=(1, 2, 3)) > 0, labels == 0)
+    assert datasets.inspect_folder(tmp_path / "images", labels=tmp_path / "labels.csv").classes == {"0": 3, "1": 0, "2": 3}
+    for text, message in (
+        ("name,class\n0.png,a\n", "first row is the header `file,label`"),
+        ("file,label\n0.png\n", "two cells, `file,label`, on line 2"),
+        ("file,label\n0.png,a\n0.png,b\n", "each file once.*'0.png' again on line 3"),
+        ("file,label\nnope.png,a\n", "1 missing or not images, such as \\['nope.png'\\]"),
+    ):
+        (tmp_path / "bad.csv").write_text(text)
+        with pytest.raises(ValueError, match=message):
+            datasets.from_folder(tmp_path / "images", 8, batch_size=2, labels=tmp_path / "bad.csv")
+    with pytest.raises(ValueError, match="Expected labels to be True, False or a CSV label file"):
+        datasets.from_folder(tmp_path / "images", 8, batch_size=2, labels=tmp_path / "missing.csv")
+
+
 def test_from_folder_names_an_unreadable_file_and_a_folder_without_classes(tmp_path):
     rng = np.random.default_rng(0)
     for index in range(3):

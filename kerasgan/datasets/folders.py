@@ -1,7 +1,8 @@
 """Folders of image files: which files the folder loaders read, and what they hold.
 
 - `list_images(directory, labels)`: the image files of a folder and its sub-folders
-  (with `labels`, one class per sub-folder), as `from_folder` reads them.
+  (with `labels`, one class per sub-folder, or the classes a label file gives), as
+  `from_folder` reads them.
 - `list_named_images(directory, what)`: `{name without extension: path}` of a flat
   folder, as the paired and two-domain folder loaders match them.
 - `inspect_folder`, `inspect_pair_folders`, `inspect_domain_folders`: what a folder
@@ -11,6 +12,7 @@
 """
 
 import collections
+import csv
 import dataclasses
 import os
 
@@ -39,13 +41,59 @@ def _check_folder(directory, what):
         raise ValueError(f"Expected {what} to be a folder of images. Received: {what}={directory!r}, which is {state}.")
 
 
+def read_label_file(path, directory):
+    """`(paths, class_ids, class_names)` from a CSV label file of the images in `directory`.
+
+    The file has a header row `file,label`, then one row per image: its path relative
+    to `directory` and its class, a name or an integer. Class names are sorted (ids from
+    0); when every label is an integer, the integers are the ids (names "0", "1", ...).
+    Images of `directory` the file does not list are not read.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"Expected labels to be True, False or a CSV label file. Received: labels={path!r}, which is not a file.")
+    with open(path, newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    if not rows or [cell.strip().lower() for cell in rows[0]] != ["file", "label"]:
+        raise ValueError(f"Expected a label file whose first row is the header `file,label`. Received: {rows[0] if rows else 'an empty file'} in {path!r}.")
+    files, names, seen = [], [], set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise ValueError(f"Expected two cells, `file,label`, on line {line} of {path!r}. Received: {row}.")
+        name, label = row[0].strip(), row[1].strip()
+        if name in seen:
+            raise ValueError(f"Expected each file once in {path!r}. Received: {name!r} again on line {line}.")
+        seen.add(name)
+        files.append(name)
+        names.append(label)
+    if not files:
+        raise ValueError(f"Expected at least one `file,label` row in {path!r}. Received: the header only.")
+    missing = [name for name in files if not (_is_image(os.path.basename(name)) and os.path.isfile(os.path.join(directory, name)))]
+    if missing:
+        raise ValueError(
+            f"Expected every file of the label file {path!r} to be an image ({_EXTENSIONS}) in {directory!r}. "
+            f"Received: {len(missing)} missing or not images, such as {missing[:3]}. The paths are relative to the folder."
+        )
+    if all(label.isdigit() for label in names):
+        class_ids = [int(label) for label in names]
+        class_names = [str(index) for index in range(max(class_ids) + 1)]
+    else:
+        class_names = sorted(set(names))
+        class_ids = [class_names.index(label) for label in names]
+    return [os.path.join(directory, name) for name in files], class_ids, class_names
+
+
 def list_images(directory, labels=False):
     """The image files a folder loader reads, in a fixed order.
 
     Args:
         directory: str. The folder; its sub-folders are read too.
-        labels: bool. Each sub-folder is a class (sorted names, ids from 0), and
-            images directly in `directory` are not read. Defaults to False.
+        labels: bool or str. True: each sub-folder is a class (sorted names, ids from
+            0), and images directly in `directory` are not read. A path: a CSV label
+            file (`read_label_file`), for images not split into folders. Defaults to
+            False.
 
     Returns:
         `(paths, class_ids, class_names, ignored)`: lists of paths and of int ids (None
@@ -53,6 +101,10 @@ def list_images(directory, labels=False):
     """
     directory = os.fspath(directory)
     _check_folder(directory, "directory")
+    if isinstance(labels, (str, os.PathLike)):
+        paths, class_ids, class_names = read_label_file(labels, directory)
+        listed = len(list_images(directory)[0])
+        return paths, class_ids, class_names, listed - len(paths)
     loose = sorted(entry.name for entry in os.scandir(directory) if entry.is_file() and _is_image(entry.name))
     if labels:
         class_names = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir() and not entry.name.startswith("."))
@@ -142,8 +194,10 @@ class FolderReport:
         sizes: Counter. `(width, height)` -> files, among those scanned.
         colours: Counter. "grey", "grey+alpha", "RGB" or "RGBA" -> files, among those
             scanned (palette images count as RGB).
-        classes: dict. Class (sub-folder) name -> files, with labels; else empty.
-        ignored: int. With labels, images directly in the folder, which are not read.
+        classes: dict. Class name -> files, with labels; else empty.
+        ignored: int. With labels, the images not read: those directly in the folder
+            (classes by sub-folder), or those the label file does not list.
+        label_file: str or None. The CSV label file the classes come from, if any.
     """
 
     path: str
@@ -153,6 +207,7 @@ class FolderReport:
     colours: collections.Counter
     classes: dict = dataclasses.field(default_factory=dict)
     ignored: int = 0
+    label_file: str = None
 
     @property
     def most_common_size(self):
@@ -196,12 +251,11 @@ class FolderReport:
         if self.classes:
             shown = ", ".join(f"{label} {count:,}" for label, count in list(self.classes.items())[:12])
             more = f", and {len(self.classes) - 12} more" if len(self.classes) > 12 else ""
-            lines.append(f"  classes: {len(self.classes)} sub-folders: {shown}{more}")
+            source = f"from {self.label_file}" if self.label_file else "sub-folders"
+            lines.append(f"  classes: {len(self.classes)} {source}: {shown}{more}")
         if self.ignored:
-            lines.append(
-                f"  {self.ignored:,} image{'s' if self.ignored != 1 else ''} directly in the folder not read: "
-                "the classes are its sub-folders"
-            )
+            why = f"not in {self.label_file}" if self.label_file else "directly in the folder not read: the classes are its sub-folders"
+            lines.append(f"  {self.ignored:,} image{'s' if self.ignored != 1 else ''} {why}")
         return lines
 
     def __str__(self):
@@ -239,7 +293,9 @@ def scan_folder(directory, labels=False):
     if labels:
         counts = collections.Counter(class_ids)
         classes = {name: counts[index] for index, name in enumerate(class_names)}
-    return FolderReport(os.fspath(directory), len(paths), scanned, sizes, colours, classes, ignored), paths, class_ids
+    label_file = os.fspath(labels) if isinstance(labels, (str, os.PathLike)) else None
+    report = FolderReport(os.fspath(directory), len(paths), scanned, sizes, colours, classes, ignored, label_file)
+    return report, paths, class_ids
 
 
 @dataclasses.dataclass

@@ -367,7 +367,8 @@ def from_folder(
     """A dataset of images in [-1, 1] from a folder of image files (png, jpg, gif, bmp).
 
     The folder and its sub-folders are read; with `labels=True`, each sub-folder is a
-    class (sorted names, ids from 0). Images are read as they are needed (any
+    class (sorted names, ids from 0); with `labels="labels.csv"`, a label file gives
+    each image's class. Images are read as they are needed (any
     transparency composited onto white) and brought to `image_size` by `fit`: images
     of another aspect ratio are centre-cropped by default, not stretched. The last
     batch may be partial. `inspect_folder(directory)` reports what the folder holds.
@@ -377,7 +378,10 @@ def from_folder(
         image_size: int or `(height, width)`. Images are brought to it.
         channels: int. 1 (greyscale) or 3 (RGB). Defaults to 3.
         batch_size: int. Defaults to 64.
-        labels: bool. Defaults to False.
+        labels: bool or str. True: each sub-folder is a class. A path: a CSV label file,
+            header `file,label`, then a row per image (its path relative to the folder,
+            its class name or integer id), for images not split into sub-folders.
+            Defaults to False.
         shuffle: bool. Reshuffled each epoch. Defaults to True.
         seed: int or None. Defaults to None.
         fit: str. "crop" (the centred part with the target's aspect ratio), "pad"
