@@ -495,7 +495,7 @@ def table(records, args, gpu):
                   "| row | image size | batch | img/s | ms/step | host ms/step | peak memory MB (process; device) |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
         lines += [
-            f"| {r['row']} | {r['image_shape'][0]} | {r['batch_size']} | {r['images_per_second']:,.1f} | "
+            f"| {r['row']} | {r['image_shape'][0]} | {r['batch_size']} | {r['images_per_second']:,.3g} | "
             f"{r['ms_per_step']:.1f} | {r['cpu_ms_per_step']:.1f} | {r['peak_rss_mb']:,.0f}"
             f"{'; %s' % format(r['peak_device_mb'], ',.0f') if 'peak_device_mb' in r else ''} |" for r in family
         ]
