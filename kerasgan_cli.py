@@ -64,7 +64,7 @@ def _parser():
     train.add_argument(
         "--labels", default=None, metavar="CSV",
         help="with --data-dir, for cgan and acgan: a label file (header file,label; a row per image: its path in the folder, "
-        "its class) instead of one sub-folder per class",
+        "its class) instead of one sub-folder per class; looked for in the current folder, then in --data-dir",
     )
     train.add_argument(
         "--fit", choices=["crop", "pad", "stretch"], default=None,

@@ -402,11 +402,11 @@ def keras_row(args, batch_size, name):
     return fit_row(args, batch_size, model, uint8=name.endswith("_uint8")), keras_device()
 
 
-def peak_memory():
+def peak_memory(backend):
     """The row's peak memory: the process's resident set, and the accelerator's where JAX
-    reports it."""
+    reports it (JAX rows only: Keras imports jax on every backend)."""
     memory = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # KiB on Linux
-    if "jax" in sys.modules:
+    if backend == "jax":
         import jax
 
         stats = jax.devices()[0].memory_stats() or {}
@@ -435,7 +435,7 @@ def run_row(args, name):
             "image_shape": [args.image_size, args.image_size, args.channels], "base_filters": args.base_filters,
             "steps": args.steps, "threads": args.threads, "images_per_second": batch_size * args.steps / seconds,
             "ms_per_step": 1000 * seconds / args.steps, "cpu_ms_per_step": 1000 * cpu / args.steps,
-            "repeat_seconds": [wall for wall, _ in times], "device": device, **peak_memory(),
+            "repeat_seconds": [wall for wall, _ in times], "device": device, **peak_memory(backend),
         }
         print("SPEED_JSON " + json.dumps(record), flush=True)
 

@@ -63,6 +63,11 @@ def _training_data(preset, args, dataset_name, batch_size):
     the preset is built for, and held-out examples for translation grids."""
     from kerasgan import datasets
 
+    if args.labels and not args.data_dir:
+        raise SystemExit(
+            f"error: --labels gives the classes of your own images, with --data-dir; {dataset_name} has its own. "
+            "Received: --labels without --data-dir."
+        )
     if preset.data == "voxels":
         # Mirrored left to right at random: furniture is symmetric, and it measured better.
         dataset = datasets.load_voxels(dataset_name, categories=args.category, batch_size=batch_size, mirror=True, seed=args.seed)
@@ -89,14 +94,15 @@ def _training_data(preset, args, dataset_name, batch_size):
         spec = dataset.element_spec
         return dataset, {"image_shape": tuple((spec[0] if labelled else spec).shape[1:])}, None
     load = datasets.load_pairs if preset.data == "pairs" else datasets.load_domains
-    dataset = load(dataset_name, image_size=args.image_size, batch_size=batch_size, seed=args.seed)
+    image_size = args.image_size or preset.image_size  # the paper presets' 128 or 256 px
+    dataset = load(dataset_name, image_size=image_size, batch_size=batch_size, seed=args.seed)
     first, second = (tuple(spec.shape[1:]) for spec in dataset.element_spec)
     options = {"image_shape": first}
     if preset.data == "pairs":
         options["target_channels"] = second[-1]
     elif second != first:
         options["image_shape_b"] = second
-    held_out = next(iter(load(dataset_name, split="test", image_size=args.image_size, batch_size=8, shuffle=False)))
+    held_out = next(iter(load(dataset_name, split="test", image_size=image_size, batch_size=8, shuffle=False)))
     return dataset, options, tuple(part.numpy() for part in held_out)
 
 
@@ -109,7 +115,9 @@ def _folder_data(preset, args, batch_size):
     if not os.path.isdir(args.data_dir):
         raise SystemExit(f"error: --data-dir {args.data_dir!r} is not a folder.")
     fit = args.fit or "crop"
-    label_file = getattr(args, "labels", None)
+    label_file = args.labels
+    if label_file and not os.path.exists(label_file) and os.path.isfile(os.path.join(args.data_dir, label_file)):
+        label_file = os.path.join(args.data_dir, label_file)  # a label file kept in the folder it labels
     if label_file and preset.data != "labelled images":
         raise SystemExit(f"error: --labels gives classes to a conditional preset (cgan, acgan). Received: --labels with {args.preset}.")
     if preset.data in ("images", "labelled images"):

@@ -33,12 +33,13 @@ from kerasgan.callbacks import sample_for_grid, save_image_grid
 # Every family's pretrained models (RECIPES in kerasgan/families/<family>/presets.py).
 ZOO = kerasgan.presets.RECIPES
 RUNS_DIR = os.path.join("runs", "zoo")
+COMPARE_DIR = os.path.join("runs", "zoo_compare")  # retrains to compare: the shipped runs stay
 GRIDS_DIR = os.path.join("docs", "images", "pretrained")
 
 
-def train_command(name):
+def train_command(name, runs_dir=RUNS_DIR):
     entry = ZOO[name]
-    return ["kerasgan", "train", entry.preset, "--dataset", entry.dataset, *entry.train_options, "--seed", "0", "--out", os.path.join(RUNS_DIR, name), "--overwrite"]
+    return ["kerasgan", "train", entry.preset, "--dataset", entry.dataset, *entry.train_options, "--seed", "0", "--out", os.path.join(runs_dir, name), "--overwrite"]
 
 
 def full_scores(model, entry):
@@ -78,21 +79,24 @@ def full_scores(model, entry):
     return {"protocol": f"{len(generated)} generated shapes (latent seed 0) against the {len(reference)} training shapes", **scores}
 
 
+def _build_options(entry):
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
+
+
 def _as_shipped(entry, trained, weights_path):
     """The preset built as users build it, with `trained`'s generators written to
     `weights_path` and loaded back (which checks they fit it)."""
-    build = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.build.items()}
-    model = kerasgan.presets.get(entry.preset, **build)
+    model = kerasgan.presets.get(entry.preset, **_build_options(entry))
     pretrained.save_weights(trained, weights_path)
     pretrained.load_weights(model, weights_path)
     return model
 
 
 def compare(name):
-    """Scores a fresh run of `name` as shipping would, beside its manifest's scores,
+    """Scores a fresh run of `name` (in runs/zoo_compare/) as shipping would, beside its manifest's scores,
     and appends both to docs/results/zoo_remeasure.jsonl; ships nothing."""
     entry = ZOO[name]
-    run_dir = os.path.join(RUNS_DIR, name)
+    run_dir = os.path.join(COMPARE_DIR, name)
     with tempfile.TemporaryDirectory() as folder:
         model = _as_shipped(entry, keras.models.load_model(os.path.join(run_dir, "model.keras")), os.path.join(folder, "weights.npz"))
         scores = full_scores(model, entry)
@@ -129,7 +133,7 @@ def ship(name):
         **entry.check,
         "value": pretrained.measure(model, entry.dataset, entry.check),
         # What the same check gives the untrained preset: the tolerance must be far tighter.
-        "untrained_value": pretrained.measure(kerasgan.presets.get(entry.preset, seed=0, **build), entry.dataset, entry.check),
+        "untrained_value": pretrained.measure(kerasgan.presets.get(entry.preset, seed=0, **_build_options(entry)), entry.dataset, entry.check),
     }
     scores = full_scores(model, entry)
     print(f"{name}: check {check['metric']} = {check['value']:.4f}; {json.dumps(scores, default=float)[:300]}")
@@ -217,7 +221,8 @@ def main():
         parser.error(f"expected zoo entries from {', '.join(ZOO)}. Received: {unknown or 'none'}")
     for name in names:
         if args.train:
-            subprocess.run(train_command(name), check=True, env={**os.environ, "KERAS_BACKEND": "tensorflow"})
+            command = train_command(name, COMPARE_DIR if args.compare else RUNS_DIR)
+            subprocess.run(command, check=True, env={**os.environ, "KERAS_BACKEND": "tensorflow"})
         (compare if args.compare else ship)(name)
 
 

@@ -374,7 +374,7 @@ def test_stylegan_trains_at_its_own_size_on_other_datasets():
 
     from kerasgan import presets
 
-    args = argparse.Namespace(image_size=None, category=None, data_dir=None, channels=None, fit=None, seed=0)
+    args = argparse.Namespace(image_size=None, category=None, data_dir=None, channels=None, fit=None, labels=None, seed=0)
     _, options, _ = cli._training_data(presets.PRESETS["stylegan"], args, "mnist_sample", 8)
     assert options == {"image_shape": (32, 32, 1)}
     _, options, _ = cli._training_data(presets.PRESETS["dcgan"], args, "mnist_sample", 8)
@@ -710,3 +710,11 @@ def test_train_on_a_flat_folder_with_a_label_file_builds_a_conditional_model(tmp
     assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
     with pytest.raises(SystemExit, match="--labels gives classes to a conditional preset.*Received: --labels with dcgan"):
         cli._folder_data(presets.PRESETS["dcgan"], _folder_args("dcgan", tmp_path / "flat", labels=str(tmp_path / "labels.csv")), 2)
+    without_folder = _folder_args("cgan", tmp_path / "flat", labels=str(tmp_path / "labels.csv"), category=None)
+    without_folder.data_dir = None
+    with pytest.raises(SystemExit, match="--labels gives the classes of your own images, with --data-dir.*Received: --labels without --data-dir"):
+        cli._training_data(presets.PRESETS["cgan"], without_folder, "mnist_sample", 2)
+    # A label file inside the folder is found there too.
+    (tmp_path / "flat" / "inside.csv").write_text("\n".join(rows) + "\n")
+    _, options, _ = cli._folder_data(presets.PRESETS["cgan"], _folder_args("cgan", tmp_path / "flat", labels="inside.csv"), 2)
+    assert options["num_classes"] == 2

@@ -94,21 +94,26 @@ def test_from_folder_with_a_label_file_gives_each_image_its_class(tmp_path):
     rng = np.random.default_rng(0)
     (tmp_path / "images" / "more").mkdir(parents=True)
     rows = ["file,label"]
-    # Dark images labelled 2, bright ones 0: integer labels are the ids themselves.
-    for index, (label, (low, high)) in enumerate([(2, (0, 60))] * 3 + [(0, (190, 256))] * 3):
+    # Dark images labelled 1, bright ones 0: the labels 0..K-1 are the ids themselves.
+    for index, (label, (low, high)) in enumerate([(1, (0, 60))] * 3 + [(0, (190, 256))] * 3):
         name = f"more/{index}.png" if index == 5 else f"{index}.png"
         Image.fromarray(rng.integers(low, high, (12, 12, 3), dtype=np.uint8)).save(tmp_path / "images" / name)
         rows.append(f"{name},{label}")
     (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
     images, labels = next(iter(datasets.from_folder(tmp_path / "images", 8, batch_size=6, labels=tmp_path / "labels.csv", seed=0)))
     images, labels = np.asarray(images), np.asarray(labels)
-    assert sorted(labels.tolist()) == [0, 0, 0, 2, 2, 2]
+    assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
     np.testing.assert_array_equal(images.mean(axis=(1, 2, 3)) > 0, labels == 0)
-    assert datasets.inspect_folder(tmp_path / "images", labels=tmp_path / "labels.csv").classes == {"0": 3, "1": 0, "2": 3}
+    assert datasets.inspect_folder(tmp_path / "images", labels=tmp_path / "labels.csv").classes == {"0": 3, "1": 3}
+    # Other integers are names (no empty classes 0..1989); either slash names a file.
+    (tmp_path / "years.csv").write_text("file,label\n0.png,1990\nmore\\5.png,2020\n1.png,2020\n")
+    report = datasets.inspect_folder(tmp_path / "images", labels=tmp_path / "years.csv")
+    assert (report.classes, report.ignored) == ({"1990": 1, "2020": 2}, 3)
     for text, message in (
         ("name,class\n0.png,a\n", "first row is the header `file,label`"),
         ("file,label\n0.png\n", "two cells, `file,label`, on line 2"),
-        ("file,label\n0.png,a\n0.png,b\n", "each file once.*'0.png' again on line 3"),
+        ("file,label\n0.png,a\n./0.png,b\n", "each file once.*'0.png' again on line 3"),
+        ("file,label\n../labels.csv,a\n", "paths inside the folder.*'../labels.csv' on line 2"),
         ("file,label\nnope.png,a\n", "1 missing or not images, such as \\['nope.png'\\]"),
     ):
         (tmp_path / "bad.csv").write_text(text)

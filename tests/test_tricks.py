@@ -314,7 +314,10 @@ def test_the_old_options_mean_the_parts_and_a_saved_old_config_loads_as_them():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"augment": "autoaugment"}, "Expected augment to be a ADA or DiffAugment or InstanceNoise"),
+        ({"augment": "autoaugment"}, "Expected augment to be a ADA or DiffAugment or InstanceNoise.*Received: augment='autoaugment'$"),
+        ({"augment": kerasgan.layers.InstanceNoise(0.1), "instance_noise": 0.2}, "Expected instance_noise or the part, not both"),
+        ({"augment": kerasgan.layers.ADA(target=0.8), "augment_speed": 1000}, "Expected augment_target/augment_speed or the part, not both"),
+        ({"ema": 0.99, "ema_rampup": None}, "Expected ema_rampup or the part, not both"),
         ({"augment": ["ada", "diffaugment"]}, "at most one augmentation policy"),
         ({"ema": 1.5}, "Expected EMA decay in"),
         ({"ema": True}, "Expected ema to be a EMA"),

@@ -2,7 +2,8 @@
 
 Keras has no public API for three things kerasgan needs: a JAX trainer that carries
 several optimizers through `fit()`, the random state of the model's `SeedGenerator`s in
-its saved files, and the epoch count inside a `.keras` checkpoint. Each use of an
+its saved files, and the epoch count inside a `.keras` checkpoint (and tf.data none for
+the datasets a pipeline was built from). Each use of an
 internal is named here: what is relied on, where, why, and a check that fails, with
 that explanation, when a Keras release changes it (`tests/test_backend.py` runs the
 checks of its backend). Everything else in kerasgan uses Keras's public API.
@@ -73,6 +74,13 @@ def _check_extra_member_in_keras_file():
         keras.models.load_model(path)
 
 
+def _check_dataset_inputs():
+    import tensorflow as tf
+
+    source = tf.data.Dataset.range(3)
+    assert source.map(lambda x: x)._inputs() == [source], "Dataset._inputs() no longer lists a transformation's input"
+
+
 INTERNALS = (
     Internal(
         "JAXTrainer's `_get_jax_state`, `jax_state_sync`, `_get_state_sharding_spec`, `train_step(state, data)` "
@@ -103,6 +111,13 @@ INTERNALS = (
         _check_extra_member_in_keras_file,
         ALL_BACKENDS,
     ),
+    Internal(
+        "tf.data's `Dataset._inputs()` (TensorFlow's, not Keras's)",
+        "kerasgan/datasets/order.py (epoch counters)",
+        "fit sets each epoch's number on the counters inside the user's pipeline, for an order that resumes exactly",
+        _check_dataset_inputs,
+        ALL_BACKENDS,
+    ),
 )
 
 
@@ -110,7 +125,7 @@ def check(internal):
     """Runs `internal`'s check; raises an AssertionError that says what to adapt."""
     try:
         internal.check()
-    except (AssertionError, AttributeError, ImportError, TypeError, ValueError) as error:
+    except (AssertionError, AttributeError, ImportError, OSError, TypeError, ValueError) as error:
         raise AssertionError(
             f"Keras {keras.__version__} changed {internal.what} ({error}). kerasgan relies on it in "
             f"{internal.where}: {internal.why}. Adapt that code to the new Keras."

@@ -45,9 +45,9 @@ def read_label_file(path, directory):
     """`(paths, class_ids, class_names)` from a CSV label file of the images in `directory`.
 
     The file has a header row `file,label`, then one row per image: its path relative
-    to `directory` and its class, a name or an integer. Class names are sorted (ids from
-    0); when every label is an integer, the integers are the ids (names "0", "1", ...).
-    Images of `directory` the file does not list are not read.
+    to `directory` and its class. Class names are sorted (ids from 0); labels that are
+    exactly the integers 0..K-1 are the ids themselves. Images of `directory` the file
+    does not list are not read.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -62,7 +62,10 @@ def read_label_file(path, directory):
             continue
         if len(row) != 2 or not row[0].strip() or not row[1].strip():
             raise ValueError(f"Expected two cells, `file,label`, on line {line} of {path!r}. Received: {row}.")
-        name, label = row[0].strip(), row[1].strip()
+        # Either slash, and `./`, name the same file: one spelling per file.
+        name, label = os.path.normpath(row[0].strip().replace("\\", "/")), row[1].strip()
+        if os.path.isabs(name) or name.split(os.sep)[0] == "..":
+            raise ValueError(f"Expected paths inside the folder in {path!r}. Received: {row[0]!r} on line {line}.")
         if name in seen:
             raise ValueError(f"Expected each file once in {path!r}. Received: {name!r} again on line {line}.")
         seen.add(name)
@@ -76,9 +79,10 @@ def read_label_file(path, directory):
             f"Expected every file of the label file {path!r} to be an image ({_EXTENSIONS}) in {directory!r}. "
             f"Received: {len(missing)} missing or not images, such as {missing[:3]}. The paths are relative to the folder."
         )
-    if all(label.isdigit() for label in names):
+    ids = {int(label) for label in names if label.isascii() and label.isdigit()}
+    if len(ids) == len(set(names)) and ids == set(range(len(ids))):  # the ids 0..K-1 themselves
         class_ids = [int(label) for label in names]
-        class_names = [str(index) for index in range(max(class_ids) + 1)]
+        class_names = [str(index) for index in range(len(ids))]
     else:
         class_names = sorted(set(names))
         class_ids = [class_names.index(label) for label in names]
@@ -103,8 +107,8 @@ def list_images(directory, labels=False):
     _check_folder(directory, "directory")
     if isinstance(labels, (str, os.PathLike)):
         paths, class_ids, class_names = read_label_file(labels, directory)
-        listed = len(list_images(directory)[0])
-        return paths, class_ids, class_names, listed - len(paths)
+        unlisted = set(list_images(directory)[0]) - set(paths)
+        return paths, class_ids, class_names, len(unlisted)
     loose = sorted(entry.name for entry in os.scandir(directory) if entry.is_file() and _is_image(entry.name))
     if labels:
         class_names = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir() and not entry.name.startswith("."))

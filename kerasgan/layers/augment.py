@@ -342,8 +342,8 @@ class ADA(Part):
     policy = "ada"
 
     def __init__(self, target=0.6, speed=100_000):
-        if not is_real(target, 0.0, 1.0, low_open=True) or not is_real(speed, 0.0, low_open=True):
-            raise ValueError(f"Expected ADA target in (0, 1) and speed > 0. Received: target={target!r}, speed={speed!r}")
+        if not is_real(target, 0.0, 1.0, low_open=True) or not is_real(speed, 1.0):
+            raise ValueError(f"Expected ADA target in (0, 1) and speed >= 1 (images). Received: target={target!r}, speed={speed!r}")
         self.target = float(target)
         self.speed = int(speed)
 

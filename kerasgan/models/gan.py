@@ -39,17 +39,25 @@ OLD_SPELLINGS = (
 
 
 def _parts_of_old_spellings(kwargs, augment, ema):
-    """`(penalties, augment, ema)` that the old options in `kwargs` stand for (popped from
-    it), beside the `augment` and `ema` given the new way."""
+    """`(penalties, augment, ema)`: the parts given the new way, with those the old
+    options in `kwargs` stand for (popped from it). An option given both ways is refused."""
     old = {name: kwargs.pop(name) for name in OLD_SPELLINGS if name in kwargs}
+    named_ada = any(spec == "ada" for spec in (augment if isinstance(augment, (list, tuple)) else [augment]))
+    augment, ema = augmentations(augment), parts.ema(ema)
+    if not old:
+        return [], augment, ema
     try:
-        return _old_parts(old, augment, ema)
+        return _old_parts(old, augment, ema, named_ada)
     except ValueError as error:
         given = ", ".join(f"{name}={value!r}" for name, value in old.items())
         raise ValueError(f"{error} (from the options {given}; see GAN's docstring for the parts they stand for)") from None
 
 
-def _old_parts(old, augment, ema):
+def _both_ways(new, old_name, value):
+    return ValueError(f"Expected {old_name} or the part, not both. Received: {new!r} and {old_name}={value!r}")
+
+
+def _old_parts(old, augment, ema, named_ada):
     penalties = []
     if old.get("gradient_penalty_weight"):
         penalties.append(losses.GradientPenalty(old["gradient_penalty_weight"]))
@@ -58,16 +66,26 @@ def _old_parts(old, augment, ema):
         penalties += [r1] if r1.weight else []
     if old.get("clip_value") is not None:
         penalties.append(losses.WeightClipping(old["clip_value"]))
-    augment = augmentations(augment)
     if old.get("instance_noise"):
+        given = next((part for part in augment if isinstance(part, InstanceNoise)), None)
+        if given is not None:
+            raise _both_ways(given, "instance_noise", old["instance_noise"])
         augment.insert(0, InstanceNoise(old["instance_noise"], old.get("instance_noise_steps", 5000)))
-    if "augment_target" in old or "augment_speed" in old:  # (saved with every model: ignored without ADA)
-        augment = [ADA(old.get("augment_target", 0.6), old.get("augment_speed", 100_000)) if isinstance(part, ADA) else part for part in augment]
+    # ADA's old options tune augment="ada"; files saved before the parts hold them for every
+    # model, so without ADA they mean nothing.
+    tuning = {key: old[name] for key, name in (("target", "augment_target"), ("speed", "augment_speed")) if name in old}
+    for index, part in enumerate(augment):
+        if isinstance(part, ADA) and tuning:
+            if not named_ada:
+                raise _both_ways(part, "augment_target/augment_speed", tuning)
+            augment[index] = ADA(**{**part.get_config(), **tuning})
     if old.get("ema_decay") is not None:
         if ema is not None:
-            raise ValueError(f"Expected ema or ema_decay, not both. Received: ema={ema!r}, ema_decay={old['ema_decay']!r}")
+            raise _both_ways(ema, "ema_decay", old["ema_decay"])
         ema = parts.EMA(old["ema_decay"], old.get("ema_rampup", 0.05))
-    return penalties, augment, parts.ema(ema)
+    elif "ema_rampup" in old and ema is not None and old["ema_rampup"] != ema.rampup:
+        raise _both_ways(ema, "ema_rampup", old["ema_rampup"])
+    return penalties, augment, ema
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

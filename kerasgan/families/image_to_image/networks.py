@@ -133,8 +133,8 @@ def resnet_generator(
     base_filters=64,
     num_blocks=6,
     normalization="instance",
-    affine=True,
     name="generator",
+    affine=True,
 ):
     """ResNet generator (Johnson et al. 2016, as CycleGAN uses it): images -> images.
 
@@ -150,9 +150,9 @@ def resnet_generator(
         num_blocks: int. Residual blocks (CycleGAN: 6 at 128 px, 9 at 256 px).
             Defaults to 6.
         normalization: "instance", "batch" or None. Defaults to "instance".
+        name: str. Defaults to "generator".
         affine: bool. Whether instance normalisation learns a scale and offset (the
             reference code's does not: False). Defaults to True.
-        name: str. Defaults to "generator".
 
     Reference:
         Zhu et al. 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent
@@ -201,8 +201,8 @@ def patchgan_discriminator(
     base_filters=64,
     num_layers=None,
     normalization="batch",
-    affine=True,
     name="discriminator",
+    affine=True,
 ):
     """PatchGAN discriminator (Isola et al. 2017): one logit per overlapping patch.
 
@@ -219,9 +219,9 @@ def patchgan_discriminator(
         base_filters: int. Defaults to 64.
         num_layers: int or None. Defaults to `patchgan_depth(image_shape)`.
         normalization: "batch", "instance" or None. Defaults to "batch".
+        name: str. Defaults to "discriminator".
         affine: bool. Whether instance normalisation learns a scale and offset (the
             reference code's does not: False). Defaults to True.
-        name: str. Defaults to "discriminator".
     """
     num_layers = patchgan_depth(image_shape) if num_layers is None else int(num_layers)
     _check(image_shape, normalization, 2**num_layers)

@@ -115,8 +115,9 @@ def cyclegan(
         total_steps: int or None. As in `pix2pix`: constant, then linear decay to 0.
             Defaults to None (constant).
         seed: int or None. Defaults to None.
-        affine: bool. Whether instance normalisation learns a scale and offset (the
-            reference code's does not: False). Defaults to True.
+        affine: bool. Whether the ResNet generators' and the discriminators' instance
+            normalisation learns a scale and offset (the reference code's does not:
+            False); the U-Net translators' always does. Defaults to True.
         name: str. The model's name. Defaults to "cyclegan".
 
     Reference:
