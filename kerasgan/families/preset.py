@@ -12,11 +12,14 @@ import keras
 # bool`, the square sides its networks build (None: any), from which `kerasgan train
 # --data-dir` chooses a size for the user's images; tiny: the arguments of `build` for
 # the tiny model the tests train (its shape given as image_shape or voxel_shape), so
-# that the test suite covers every registered preset with no list of its own.
+# that the test suite covers every registered preset with no list of its own;
+# ships_weights: whether the zoo ships trained weights for it (the papers' networks for
+# a GPU do not: tens of millions of parameters, past the zoo's 40 MB, and untrained on
+# the CPU the zoo is built on).
 Preset = collections.namedtuple(
     "Preset",
-    ["build", "description", "data", "dataset", "batch_size", "image_size", "supports_size", "tiny"],
-    defaults=(64, None, None, None),
+    ["build", "description", "data", "dataset", "batch_size", "image_size", "supports_size", "tiny", "ships_weights"],
+    defaults=(64, None, None, None, True),
 )
 
 # A pretrained model's recipe (scripts/build_zoo.py): the preset, the dataset and options

@@ -238,16 +238,16 @@ PRESETS = {
     ),
     # The papers' networks (batch size 1, as they train), for a GPU.
     "pix2pix_256": Preset(
-        pix2pix_256, "Pix2Pix, the paper's network: unet_256 + 70x70 PatchGAN, ngf = ndf = 64 (54.4 M + 2.8 M parameters)", "pairs", "openmoji", batch_size=1,
-        image_size=256, supports_size=lambda side: side == 256, tiny={"image_shape": (16, 16, 3), "base_filters": 4},
+        pix2pix_256, "Pix2Pix, the paper's network: unet_256 + 70x70 PatchGAN, ngf = ndf = 64 (54.4 M + 2.8 M parameters); for a GPU, no shipped weights", "pairs", "openmoji", batch_size=1,
+        image_size=256, supports_size=lambda side: side == 256, tiny={"image_shape": (16, 16, 3), "base_filters": 4}, ships_weights=False,
     ),
     "cyclegan_256": Preset(
-        cyclegan_256, "CycleGAN, the paper's network at 256 px: resnet_9blocks + PatchGAN, ngf = ndf = 64 (2 x 11.4 M + 2 x 2.8 M)", "domains", "emoji", batch_size=1,
-        image_size=256, supports_size=lambda side: side == 256, tiny={"image_shape": (16, 16, 3), "base_filters": 4},
+        cyclegan_256, "CycleGAN, the paper's network at 256 px: resnet_9blocks + PatchGAN, ngf = ndf = 64 (2 x 11.4 M + 2 x 2.8 M); for a GPU, no shipped weights", "domains", "emoji", batch_size=1,
+        image_size=256, supports_size=lambda side: side == 256, tiny={"image_shape": (16, 16, 3), "base_filters": 4}, ships_weights=False,
     ),
     "cyclegan_128": Preset(
-        cyclegan_128, "CycleGAN, the paper's network at 128 px: resnet_6blocks + PatchGAN, ngf = ndf = 64 (2 x 7.8 M + 2 x 2.8 M)", "domains", "emoji", batch_size=1,
-        image_size=128, supports_size=lambda side: side == 128, tiny={"image_shape": (16, 16, 3), "base_filters": 4},
+        cyclegan_128, "CycleGAN, the paper's network at 128 px: resnet_6blocks + PatchGAN, ngf = ndf = 64 (2 x 7.8 M + 2 x 2.8 M); for a GPU, no shipped weights", "domains", "emoji", batch_size=1,
+        image_size=128, supports_size=lambda side: side == 128, tiny={"image_shape": (16, 16, 3), "base_filters": 4}, ships_weights=False,
     ),
 }
 
