@@ -203,6 +203,12 @@ def tiny_data(preset):
     return (tiny_images(shape),)
 
 
+# The presets whose code is their own: the papers' GPU networks (pix2pix_256,
+# cyclegan_256, ...) are their family's code at other sizes, so the heavy generic checks
+# (mixed precision, backup and restore) run once per code path and the papers' presets
+# get a few steps and a save/load as slow tests (their counts: tests/test_image_to_image.py).
+OWN_CODE_PRESETS = tuple(name for name, preset in kerasgan.presets.PRESETS.items() if preset.ships_weights)
+
 # Every registered preset at its tiny size (Preset.tiny): name -> (build, fit arguments).
 # For checks of what trains (dtypes, XLA), not of sample quality.
 TINY_PRESETS = {
