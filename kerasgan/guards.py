@@ -151,13 +151,22 @@ class StopOnNaN(keras.callbacks.Callback):
         keys: tuple of str. The log keys to watch. Defaults to ("d_loss", "g_loss").
     """
 
-    # Reads only the logs it is given and the model's `stop_training` flag.
+    # Reads only the logs it is given and sets the model's `stop_training` flag.
     async_safe = True
 
     def __init__(self, keys=("d_loss", "g_loss")):
         super().__init__()
         self.keys = tuple(keys)
         self._epoch = 0
+        self._training_model = None
+
+    def set_model(self, model):
+        super().set_model(model)
+        # On JAX, `Callback.model` writes the step's state back into the variables
+        # (`jax_state_sync`). From the worker thread that would race the next step,
+        # which donates that state: the model would keep deleted buffers. Setting the
+        # flag needs no state, so this callback keeps its own reference.
+        self._training_model = model
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -167,7 +176,7 @@ class StopOnNaN(keras.callbacks.Callback):
             if logs and key in logs:
                 value = float(keras.ops.convert_to_numpy(logs[key]))
                 if not math.isfinite(value):
-                    self.model.stop_training = True
+                    self._training_model.stop_training = True
                     raise FloatingPointError(
                         f"Training stopped: {key} became {value} at epoch {self._epoch + 1}, "
                         f"batch {batch + 1}. The weights in memory are no longer usable; "

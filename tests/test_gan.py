@@ -460,6 +460,32 @@ def test_nan_stops_training_before_a_checkpoint_is_written(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX only: the state sync that Callback.model forces exists on JAX alone")
+def test_the_nan_guard_leaves_the_training_state_to_the_training_thread():
+    # Keras's `Callback.model` writes the step's state back into the variables on JAX.
+    # Done from the batch-end worker thread, it raced the next step, which donates that
+    # state, and left deleted buffers in the model (an intermittent "Buffer has been
+    # deleted or donated" after the guard stopped a run).
+    import threading
+
+    gan = _compiled()
+    bias = gan.discriminator.layers[-2].bias
+    bias.assign(np.full(bias.shape, np.nan, "float32"))
+    threads = []
+    sync = gan.jax_state_sync
+
+    def recording_sync():
+        threads.append(threading.current_thread())
+        sync()
+
+    gan.jax_state_sync = recording_sync
+    with pytest.raises(FloatingPointError, match="loss became nan"):
+        gan.fit(random_images(64), batch_size=8, epochs=2, verbose=0)
+    assert threads and set(threads) == {threading.main_thread()}
+    for variable in gan.weights + gan.metrics_variables:  # readable: no deleted buffer
+        assert _np(variable).shape == tuple(variable.shape)
+
+
 def test_nan_weight_stops_training_with_an_error():
     gan = _compiled()
     bias = gan.discriminator.layers[-2].bias  # the logit's Dense layer
