@@ -171,6 +171,70 @@ def test_stylegan_preset_builds_64_px_and_grey(image_shape):
     assert gan.discriminator(np.zeros((4, *image_shape), "float32")).shape == (4, 1)
 
 
+def _fc(inputs, outputs):
+    return inputs * outputs + outputs
+
+
+def _conv(inputs, outputs, kernel, bias=True):
+    return inputs * outputs * kernel * kernel + (outputs if bias else 0)
+
+
+def _reference_generator(side, channel_base, mapping_layers, w_dim=512, channels=3):
+    """stylegan2-ada-pytorch's Generator (z_dim = w_dim, no labels, "skip" outputs):
+    each SynthesisLayer an affine FC (bias), a kernel, one noise strength and a bias;
+    each ToRGBLayer an affine FC, a 1x1 kernel and a bias."""
+    width = lambda resolution: min(channel_base // resolution, 512)  # noqa: E731
+    count = mapping_layers * _fc(w_dim, w_dim) + width(4) * 4 * 4  # the mapping network, the constant
+    count += _fc(w_dim, width(4)) + _conv(width(4), width(4), 3) + 1 + _fc(w_dim, width(4)) + _conv(width(4), channels, 1)
+    resolution = 8
+    while resolution <= side:
+        inputs, outputs = width(resolution // 2), width(resolution)
+        count += _fc(w_dim, inputs) + _conv(inputs, outputs, 3) + 1 + _fc(w_dim, outputs) + _conv(outputs, outputs, 3) + 1
+        count += _fc(w_dim, outputs) + _conv(outputs, channels, 1)
+        resolution *= 2
+    return count
+
+
+def _reference_discriminator(side, channel_base, channels=3):
+    """stylegan2-ada-pytorch's Discriminator ("resnet", no labels): FromRGB at the first
+    block, per block two 3x3 convolutions and a bias-free 1x1 skip; the epilogue's 3x3
+    convolution over one more (minibatch standard deviation) channel and two FCs."""
+    width = lambda resolution: min(channel_base // resolution, 512)  # noqa: E731
+    count, resolution = _conv(channels, width(side), 1), side
+    while resolution > 4:
+        hidden, outputs = width(resolution), width(resolution // 2)
+        count += _conv(hidden, hidden, 3) + _conv(hidden, outputs, 3) + _conv(hidden, outputs, 1, bias=False)
+        resolution //= 2
+    return count + _conv(width(4) + 1, width(4), 3) + _fc(width(4) * 16, width(4)) + _fc(width(4), 1)
+
+
+def _trainable(network):
+    return sum(int(np.prod(weight.shape)) for weight in network.trainable_weights)
+
+
+@pytest.mark.parametrize(
+    "name, side, channel_base, mapping_layers, batch_size, group, gamma",
+    [("stylegan2_128", 128, 16384, 2, 32, 4, 0.1024), ("stylegan2_256", 256, 16384, 8, 64, 8, 1.0),
+     pytest.param("stylegan2_512", 512, 32768, 8, 64, 8, 0.5, marks=pytest.mark.slow)],
+)
+def test_the_paper_presets_build_the_reference_networks(name, side, channel_base, mapping_layers, batch_size, group, gamma):
+    # The formula gives the counts stylegan2-ada-pytorch prints for config F at 1024 px
+    # (Generator 30,370,060, Discriminator 29,012,513).
+    assert (_reference_generator(1024, 32768, 8), _reference_discriminator(1024, 32768)) == (30_370_060, 29_012_513)
+    gan = kerasgan.presets.get(name)
+    generator = gan.generator
+    assert (_trainable(generator), _trainable(gan.discriminator)) == (
+        _reference_generator(side, channel_base, mapping_layers), _reference_discriminator(side, channel_base)
+    )
+    assert (generator.latent_dim, generator.w_dim, generator.num_styles) == (512, 512, num_styles((side, side, 3)))
+    assert gan.discriminator.get_layer("minibatch_std").group_size == group
+    assert gan.penalties == [kerasgan.losses.R1(gamma, 16)]
+    assert kerasgan.presets.PRESETS[name].batch_size == batch_size
+    # The EMA's half-life: 10k (auto) or 20k (paper256/512) images at this batch size.
+    half_life = 10_000 if side == 128 else 20_000
+    np.testing.assert_allclose(gan.ema.decay ** (half_life / batch_size), 0.5, rtol=1e-6)
+
+
 def test_stylegan_rejects_a_plain_generator():
     with pytest.raises(TypeError, match="StyleGenerator"):
         StyleGAN(synthesis_network(SHAPE, W_DIM), style_discriminator(SHAPE))
