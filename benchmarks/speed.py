@@ -96,13 +96,19 @@ FAMILY_ROWS = {
     "family_pix2pix_256": ("pix2pix", 256, 4),
     "family_cyclegan_64": ("cyclegan", 64, 4),
     "family_cyclegan_256": ("cyclegan", 256, 1),
-    # The papers' networks (presets pix2pix_256, cyclegan_128, cyclegan_256), batch 1 as they train.
+    # The papers' networks at the batch sizes they train at (pix2pix and CycleGAN 1,
+    # StyleGAN2-ADA 32 at 128 px and 64 above, DCGAN 128); `--family-batch-size` sets
+    # another (a CPU holds a few StyleGAN2 images a step).
     "family_pix2pix_256_paper": ("pix2pix_256", 256, 1),
     "family_cyclegan_128_paper": ("cyclegan_128", 128, 1),
     "family_cyclegan_256_paper": ("cyclegan_256", 256, 1),
+    "family_dcgan_128_paper": ("dcgan_128", 128, 128),
+    "family_stylegan2_128_paper": ("stylegan2_128", 128, 32),
+    "family_stylegan2_256_paper": ("stylegan2_256", 256, 64),
+    "family_stylegan2_512_paper": ("stylegan2_512", 512, 64),
 }
 ROWS.update({name: ("jax", "fp32", None) for name in FAMILY_ROWS})
-GPU_ONLY = ("torch_compile_bf16", "family_pix2pix_256", "family_cyclegan_256", "family_pix2pix_256_paper", "family_cyclegan_256_paper", "family_cyclegan_128_paper")
+GPU_ONLY = ("torch_compile_bf16", "family_pix2pix_256", "family_cyclegan_256", *(row for row in FAMILY_ROWS if row.endswith("_paper")))
 LATENT_DIM = 100
 
 
@@ -382,7 +388,8 @@ def keras_row(args, batch_size, name):
 
         preset = FAMILY_ROWS[name][0]
         model = kerasgan.presets.get(preset, image_shape=shape, seed=0)
-        return fit_row(args, batch_size, model, pairs=preset != "stylegan"), keras_device()
+        pairs = kerasgan.presets.PRESETS[preset].data in ("pairs", "domains")
+        return fit_row(args, batch_size, model, pairs=pairs), keras_device()
     if name.startswith(("jax_loop", "jax_device")):
         return jax_loop_row(args, batch_size, on_device=name.startswith("jax_device"))
     if name == "keras_train_step_tf":
@@ -422,7 +429,7 @@ def run_row(args, name):
     batch_sizes = args.batch_sizes
     if name in FAMILY_ROWS:
         _, args.image_size, batch_size = FAMILY_ROWS[name]
-        batch_sizes = [batch_size]
+        batch_sizes = [args.family_batch_size or batch_size]
     for batch_size in batch_sizes:
         if name.startswith("torch_"):
             times, device = torch_row(args, batch_size, compiled=name == "torch_compile_bf16", regenerate=name == "torch_eager_regen")
@@ -517,6 +524,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="timed blocks of --steps steps; the best is reported")
     parser.add_argument("--threads", type=int, default=None, help="pin each row to this many CPU cores (default: all)")
     parser.add_argument("--rows", nargs="+", choices=list(ROWS), default=None)
+    parser.add_argument("--family-batch-size", type=int, default=None, help="the family rows' batch size (default: each row's own, FAMILY_ROWS)")
     parser.add_argument("--json-out", help="append one JSON line per row and batch size to this file")
     parser.add_argument("--row-timeout", type=float, default=1200)
     parser.add_argument("--row", help=argparse.SUPPRESS)
@@ -530,7 +538,8 @@ def main():
                    "--channels", str(args.channels), "--base-filters", str(args.base_filters),
                    "--batch-sizes", *map(str, args.batch_sizes), "--steps", str(args.steps),
                    "--warmup-steps", str(args.warmup_steps), "--repeats", str(args.repeats),
-                   *(["--threads", str(args.threads)] if args.threads else [])]
+                   *(["--threads", str(args.threads)] if args.threads else []),
+                   *(["--family-batch-size", str(args.family_batch_size)] if args.family_batch_size else [])]
         env = dict(os.environ, KERAS_BACKEND=ROWS[name][0], TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
         started = time.perf_counter()
         try:

@@ -39,6 +39,11 @@ def tiny_gan(kind="mlp", image_shape=None, latent_dim=LATENT_DIM, batch_norm=Tru
     return kerasgan.GAN(generator, discriminator, **kwargs)
 
 
+def trainable_count(network):
+    """The number of trainable parameters of a network, as the papers' code prints it."""
+    return sum(int(np.prod(weight.shape)) for weight in network.trainable_weights)
+
+
 def random_images(n, image_shape=MLP_SHAPE, seed=0):
     """`n` float32 images uniform in [-1, 1]."""
     rng = np.random.default_rng(seed)
@@ -190,17 +195,17 @@ def _labels(n=8):
     return (np.arange(n) % 10).astype("int32")
 
 
-def tiny_data(preset):
-    """Random training data of the kind and shape `preset.tiny` builds: the arguments
-    `fit` takes."""
+def tiny_data(preset, shape=None, n=8):
+    """Random training data of the kind `preset` trains on, `n` examples of `shape`
+    (default: the shape `preset.tiny` builds): the arguments `fit` takes."""
     if preset.data == "voxels":
-        return ((tiny_images(preset.tiny["voxel_shape"]) > 0).astype("float32"),)
-    shape = preset.tiny["image_shape"]
+        return ((tiny_images(shape or preset.tiny["voxel_shape"], n) > 0).astype("float32"),)
+    shape = shape or preset.tiny["image_shape"]
     if preset.data == "labelled images":
-        return tiny_images(shape), _labels()
+        return tiny_images(shape, n), _labels(n)
     if preset.data in ("pairs", "domains"):
-        return tiny_images(shape), tiny_images(shape, seed=1)
-    return (tiny_images(shape),)
+        return tiny_images(shape, n), tiny_images(shape, n, seed=1)
+    return (tiny_images(shape, n),)
 
 
 # The presets whose code is their own: the papers' GPU networks (pix2pix_256,

@@ -5,6 +5,7 @@ import json
 import keras
 import numpy as np
 import pytest
+from helpers import trainable_count
 
 import kerasgan
 from kerasgan.callbacks import SampleGrid
@@ -186,21 +187,17 @@ def _reference_resnet(blocks, ngf=64, channels=3):
     return count + _conv(4 * ngf, 2 * ngf, 3, True) + _conv(2 * ngf, ngf, 3, True) + _conv(ngf, channels, 7, True)
 
 
-def _trainable(network):
-    return sum(int(np.prod(weight.shape)) for weight in network.trainable_weights)
-
-
 def test_the_paper_presets_build_the_reference_networks():
     # The counts pytorch-CycleGAN-and-pix2pix prints: 54.414 M / 2.769 M (pix2pix),
     # 11.378 M / 2.765 M (CycleGAN, resnet_9blocks).
     assert [round(count / 1e6, 3) for count in (_reference_unet_256(), _reference_patchgan(6))] == [54.414, 2.769]
     assert [round(count / 1e6, 3) for count in (_reference_resnet(9), _reference_patchgan(3, batch_norm=False))] == [11.378, 2.765]
     pix2pix = kerasgan.presets.get("pix2pix_256")
-    assert (_trainable(pix2pix.generator), _trainable(pix2pix.discriminator)) == (_reference_unet_256(), _reference_patchgan(6))
+    assert (trainable_count(pix2pix.generator), trainable_count(pix2pix.discriminator)) == (_reference_unet_256(), _reference_patchgan(6))
     for name, blocks, side in (("cyclegan_256", 9, 256), ("cyclegan_128", 6, 128)):
         cyclegan = kerasgan.presets.get(name)
         assert cyclegan.generator_ab.input_shape == (None, side, side, 3)
-        counts = [_trainable(getattr(cyclegan, network)) for network in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")]
+        counts = [trainable_count(getattr(cyclegan, network)) for network in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")]
         assert counts == [_reference_resnet(blocks)] * 2 + [_reference_patchgan(3, batch_norm=False)] * 2, name
     assert kerasgan.presets.PRESETS["pix2pix_256"].batch_size == kerasgan.presets.PRESETS["cyclegan_256"].batch_size == 1
 

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from helpers import TINY_PRESETS
+from helpers import TINY_PRESETS, trainable_count
 
 import kerasgan
 
@@ -152,6 +152,33 @@ def test_dcgan_networks_are_the_documented_ones():
     generator = _layer_types(gan.generator)
     assert generator.count("Conv2DTranspose") >= 2 and "BatchNormalization" in generator and "ReLU" in generator
     assert generator[-1] == "Conv2DTranspose" and gan.generator.layers[-1].get_config()["activation"] == "tanh"
+
+
+def _reference_dcgan(stages, nz=100, width=64, channels=3):
+    """pytorch/examples DCGAN (bias-free convolutions, BatchNorm's scale and offset) with
+    `stages` stride-2 stages a network: 4 at 64 px, the paper's; 5 at 128 px."""
+    widths = [width * 2**stage for stage in range(stages)]  # 64, 128, ... the D's order
+    generator = nz * widths[-1] * 16 + 2 * widths[-1]
+    for inputs, outputs in zip(widths[:0:-1], widths[-2::-1]):
+        generator += inputs * outputs * 16 + 2 * outputs
+    generator += widths[0] * channels * 16
+    discriminator = channels * widths[0] * 16 + widths[-1] * 16
+    for inputs, outputs in zip(widths, widths[1:]):
+        discriminator += inputs * outputs * 16 + 2 * outputs
+    return generator, discriminator
+
+
+def test_dcgan_128_is_the_reference_network_one_stage_deeper():
+    # The counts pytorch/examples' DCGAN prints at 64 px check the counting.
+    assert _reference_dcgan(4) == (3_576_704, 2_765_568)
+    gan = kerasgan.presets.get("dcgan_128")
+    assert gan.generator.output_shape == (None, 128, 128, 3)
+    reference_g, reference_d = _reference_dcgan(5)
+    # kerasgan's networks add the biases the reference leaves out: the generator's output
+    # convolution's (3), the discriminator's convolutions' and its output layer's.
+    biases_d = sum(64 * 2**stage for stage in range(5)) + 1
+    assert (trainable_count(gan.generator), trainable_count(gan.discriminator)) == (reference_g + 3, reference_d + biases_d)
+    assert kerasgan.presets.PRESETS["dcgan_128"].batch_size == 128
 
 
 def test_wgan_gp_critic_uses_layer_norm_and_no_batch_norm():

@@ -5,6 +5,7 @@ import json
 import keras
 import numpy as np
 import pytest
+from helpers import trainable_count
 
 import kerasgan
 from kerasgan.models import StyleGAN, StyleGenerator
@@ -208,10 +209,6 @@ def _reference_discriminator(side, channel_base, channels=3):
     return count + _conv(width(4) + 1, width(4), 3) + _fc(width(4) * 16, width(4)) + _fc(width(4), 1)
 
 
-def _trainable(network):
-    return sum(int(np.prod(weight.shape)) for weight in network.trainable_weights)
-
-
 @pytest.mark.parametrize(
     "name, side, channel_base, mapping_layers, batch_size, group, gamma",
     [("stylegan2_128", 128, 16384, 2, 32, 4, 0.1024), ("stylegan2_256", 256, 16384, 8, 64, 8, 1.0),
@@ -223,7 +220,7 @@ def test_the_paper_presets_build_the_reference_networks(name, side, channel_base
     assert (_reference_generator(1024, 32768, 8), _reference_discriminator(1024, 32768)) == (30_370_060, 29_012_513)
     gan = kerasgan.presets.get(name)
     generator = gan.generator
-    assert (_trainable(generator), _trainable(gan.discriminator)) == (
+    assert (trainable_count(generator), trainable_count(gan.discriminator)) == (
         _reference_generator(side, channel_base, mapping_layers), _reference_discriminator(side, channel_base)
     )
     assert (generator.latent_dim, generator.w_dim, generator.num_styles) == (512, 512, num_styles((side, side, 3)))
