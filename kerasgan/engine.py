@@ -20,6 +20,7 @@ from keras import ops
 
 from kerasgan import backend
 from kerasgan.datasets.order import EpochOrder, epoch_counters
+from kerasgan.export import export_network
 from kerasgan.guards import StopOnNaN
 
 Update = collections.namedtuple("Update", ["log", "optimizer", "networks", "loss", "skip", "through"], defaults=(None, None))
@@ -355,20 +356,9 @@ class AdversarialModel(backend.AdversarialTrainer, keras.Model):
         """Called after `kerasgan.pretrained` has set the generators' weights."""
 
     def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """Exports `serving_model()` as a SavedModel whose `serve` endpoint runs it.
-
-        Runs on the TensorFlow and JAX backends. Keras 3.15's export fails on the torch
-        backend for these models, so there this raises with the way round: `.keras`
-        files are backend-independent.
+        """Exports `serving_model()` for deployment: `format` is "tf_saved_model" (a
+        SavedModel whose `serve` endpoint runs it), "onnx" or "litert" (a `.tflite`
+        file); `kerasgan.export` says which backends export each. The inputs keep their
+        shapes with a free batch size: a runtime refuses another image size.
         """
-        refuse_torch_export()
-        return self.serving_model().export(filepath, format=format, verbose=verbose, **kwargs)
-
-
-def refuse_torch_export():
-    if keras.backend.backend() == "torch":
-        raise NotImplementedError(
-            "SavedModel export runs on the TensorFlow and JAX backends. Save the model "
-            "with model.save('model.keras'), then export it with KERAS_BACKEND=tensorflow: "
-            "keras.models.load_model('model.keras').export(path)."
-        )
+        return export_network(self.serving_model(), filepath, format=format, verbose=verbose, **kwargs)

@@ -9,6 +9,7 @@ code.
 import os
 import pickle
 import re
+import shutil
 import tempfile
 
 # The names atomic_write's temporary files get: mkstemp's 8 random characters after the prefix.
@@ -54,8 +55,24 @@ def atomic_write(path, write):
         raise
 
 
+def atomic_write_folder(path, write):
+    """Calls `write(temporary_path)`, which makes a folder there (a SavedModel), then puts
+    it at `path` in place of an earlier one, which is kept when `write` fails."""
+    path = os.fspath(os.path.abspath(path))
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    scratch = tempfile.mkdtemp(dir=directory, prefix=".tmp-")
+    try:
+        write(os.path.join(scratch, "new"))
+        if os.path.isdir(path):
+            os.replace(path, os.path.join(scratch, "earlier"))
+        os.replace(os.path.join(scratch, "new"), path)
+    finally:
+        shutil.rmtree(scratch)
+
+
 def remove_temporary_files(directory):
-    """Removes the temporary files `atomic_write` left in `directory` when its process
+    """Removes the temporary files (and folders) `atomic_write` left in `directory` when its process
     was killed mid-write (SIGKILL, power loss), which no `except` can clean up. Call it
     only when nothing writes there, such as the start of a run in its own folder."""
     try:
@@ -64,8 +81,9 @@ def remove_temporary_files(directory):
         return
     for name in names:
         if _TEMPORARY_NAME.fullmatch(name):
+            path = os.path.join(directory, name)
             try:
-                os.remove(os.path.join(directory, name))
+                shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
             except FileNotFoundError:
                 pass
 

@@ -265,6 +265,7 @@ def test_remove_temporary_files_removes_only_atomic_writes_leftovers(tmp_path):
     kept = ["model.keras", "model.keras.json", ".tmp-notes.txt", ".tmp-abc_1234.keras.bak", "tmp-abcdefgh.png"]
     for name in leftovers + kept:
         (tmp_path / name).write_bytes(b"x")
+    (tmp_path / ".tmp-q1w2e3r4" / "new").mkdir(parents=True)  # atomic_write_folder's (a SavedModel)
     remove_temporary_files(tmp_path)
     assert sorted(os.listdir(tmp_path)) == sorted(kept)
     remove_temporary_files(tmp_path / "absent")  # no folder yet: nothing to do

@@ -27,6 +27,24 @@ from kerasgan import backend
 from kerasgan.layers.equalized import EqualizedDense, _check_activation, activate
 
 
+def upsample_2x(images):
+    """2x bilinear upsampling of `(batch, height, width, channels)` images, half-pixel
+    centres and edges repeated: what `ops.image.resize(..., "bilinear")` gives, written
+    as pads, weighted sums and reshapes, which every exporter takes with a free batch
+    size (jax2onnx's resize needs a fixed one). Each output pixel is 3/4 of the nearer
+    input pixel and 1/4 of the next one out."""
+    _, height, width, channels = images.shape
+    # Rows: before[i] = x[i - 1], after[i] = x[i + 1], the edges repeated.
+    before = ops.concatenate([images[:, :1], images[:, :-1]], axis=1)
+    after = ops.concatenate([images[:, 1:], images[:, -1:]], axis=1)
+    pairs = ops.stack([0.75 * images + 0.25 * before, 0.75 * images + 0.25 * after], axis=2)
+    images = ops.reshape(pairs, (-1, 2 * height, width, channels))
+    before = ops.concatenate([images[:, :, :1], images[:, :, :-1]], axis=2)
+    after = ops.concatenate([images[:, :, 1:], images[:, :, -1:]], axis=2)
+    pairs = ops.stack([0.75 * images + 0.25 * before, 0.75 * images + 0.25 * after], axis=3)
+    return ops.reshape(pairs, (-1, 2 * height, 2 * width, channels))
+
+
 def _check_inputs(layer_name, input_shape):
     shapes = list(input_shape) if isinstance(input_shape, (list, tuple)) else []
     valid = (
@@ -153,10 +171,7 @@ class ModulatedConv2D(keras.layers.Layer):
             # Demodulation cancels any per-sample scale of s: remove it against overflow.
             styles = styles / ops.max(ops.abs(styles), axis=1, keepdims=True)
         if self.upsample:
-            shape = ops.shape(images)
-            images = ops.image.resize(
-                images, (shape[1] * 2, shape[2] * 2), interpolation="bilinear", data_format="channels_last"
-            )
+            images = upsample_2x(images)
         images = images * ops.cast(styles, images.dtype)[:, None, None, :]
         outputs = ops.conv(images, kernel, strides=1, padding="same", data_format="channels_last")
         if self.demodulate:

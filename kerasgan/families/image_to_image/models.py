@@ -1,12 +1,16 @@
 """Image-to-image GANs: Pix2Pix (paired) and CycleGAN (unpaired), on the shared engine."""
 
+import os
+
 import keras
 import numpy as np
 from keras import ops
 
 from kerasgan import losses
 from kerasgan.datasets.pixels import device_unit_range
-from kerasgan.engine import AdversarialModel, Update, refuse_torch_export
+from kerasgan.engine import AdversarialModel, Update
+from kerasgan.export import check_format, export_network, input_signature
+from kerasgan.files import atomic_write_folder
 from kerasgan.layers import ImagePool
 from kerasgan.guards import check_images, first_batch
 
@@ -407,24 +411,31 @@ class CycleGAN(AdversarialModel):
             return _translate_in_batches(self.generator_ab, images, self.image_shape_a, batch_size)
         return _translate_in_batches(self.generator_ba, images, self.image_shape_b, batch_size)
 
-    def serving_model(self):
-        return self.generator_ab
+    def serving_model(self, direction="a_to_b"):
+        if direction not in self.DIRECTIONS:
+            raise ValueError(f"Expected direction in {self.DIRECTIONS}. Received: direction={direction!r}")
+        return self.generator_ab if direction == "a_to_b" else self.generator_ba
 
-    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
-        """Exports both generators as one SavedModel with endpoints `a_to_b`, `b_to_a`
-        and `serve` (= `a_to_b`). TensorFlow and JAX backends."""
-        refuse_torch_export()
+    def export(self, filepath, format="tf_saved_model", verbose=True, direction=None, **kwargs):
+        """Exports the translators. A SavedModel holds both generators, with endpoints
+        `a_to_b`, `b_to_a` and `serve` (= `a_to_b`); an ONNX or LiteRT file holds one,
+        `direction` ("a_to_b", the default, or "b_to_a")."""
+        if format != "tf_saved_model":
+            return export_network(self.serving_model(direction or "a_to_b"), filepath, format, verbose, **kwargs)
+        if direction is not None:
+            raise ValueError(
+                "A SavedModel export holds both directions (endpoints a_to_b and b_to_a): "
+                f"leave direction out. Received: direction={direction!r}"
+            )
+        check_format(format)
         archive = keras.export.ExportArchive()
         archive.track(self.generator_ab)
         archive.track(self.generator_ba)
-        for endpoint, network, shape in [
-            ("serve", self.generator_ab, self.image_shape_a),
-            ("a_to_b", self.generator_ab, self.image_shape_a),
-            ("b_to_a", self.generator_ba, self.image_shape_b),
-        ]:
-            signature = [keras.InputSpec(shape=(None, *shape), dtype="float32")]
-            archive.add_endpoint(endpoint, _inference(network), input_signature=signature)
-        archive.write_out(filepath, verbose=verbose, **kwargs)
+        for endpoint, network in [("serve", self.generator_ab), ("a_to_b", self.generator_ab), ("b_to_a", self.generator_ba)]:
+            archive.add_endpoint(endpoint, _inference(network), input_signature=input_signature(network))
+        atomic_write_folder(filepath, lambda path: archive.write_out(path, verbose=False, **kwargs))
+        if verbose:
+            print(f"Saved tf_saved_model artifact at '{os.fspath(filepath)}' (endpoints 'a_to_b', 'b_to_a' and 'serve').")
 
     def preview(self, num_images=8, seed=0, examples=None):
         """Rows a, a->b, a->b->a, b, b->a, b->a->b for fixed `examples=(images_a, images_b)`."""

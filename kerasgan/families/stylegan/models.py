@@ -4,6 +4,8 @@ import keras
 from keras import ops
 
 from kerasgan import backend
+from kerasgan.export import export_network
+from kerasgan.families.stylegan.networks import with_noise
 from kerasgan.models.gan import GAN
 
 # What kerasgan.models gathers from this family (kerasgan.families.public).
@@ -18,8 +20,9 @@ class StyleGenerator(keras.Model):
     with probability `mixing_probability` a sample's styles switch, at a random
     crossover layer, to the w of a second latent (style mixing regularisation,
     Karras et al. 2019). `generator(latents, truncation=psi)` moves every w toward the
-    average: `w_avg + psi * (w - w_avg)`. Outside training, images come out clipped to
-    [-1, 1].
+    average: `w_avg + psi * (w - w_avg)`; `noise_mode` ("random", the default, "const"
+    or "none") chooses the per-pixel noise, as in stylegan2-ada-pytorch. Outside
+    training, images come out clipped to [-1, 1].
 
     Args:
         mapping: keras.Model. `(batch, latent_dim)` -> `(batch, w_dim)`.
@@ -76,7 +79,7 @@ class StyleGenerator(keras.Model):
         w_avg = ops.cast(self.w_avg, styles.dtype)
         return w_avg + truncation * (styles - w_avg)
 
-    def call(self, latents, training=False, truncation=1.0):
+    def call(self, latents, training=False, truncation=1.0, noise_mode="random"):
         w = self.mapping(latents, training=training)
         styles = self.broadcast(w)
         if training:
@@ -84,7 +87,8 @@ class StyleGenerator(keras.Model):
             self.w_avg.assign(batch_mean + self.w_avg_beta * (self.w_avg - batch_mean))
             if self.mixing_probability > 0:
                 styles = self._mix_randomly(latents, styles, training)
-        images = self.synthesis(self.truncate(styles, truncation), training=training)
+        synthesis = with_noise(self.synthesis, noise_mode)
+        images = synthesis(self.truncate(styles, truncation), training=training)
         # The synthesis output is linear; images leave it clipped to [-1, 1], as
         # StyleGAN2 clips when it writes them. Training shows D the raw output.
         return images if training else ops.clip(images, -1.0, 1.0)
@@ -156,7 +160,7 @@ class StyleGAN(GAN):
         Karras et al. 2020, "Analyzing and Improving the Image Quality of StyleGAN".
     """
 
-    SAMPLING_OPTIONS = ("truncation",)
+    SAMPLING_OPTIONS = ("truncation", "noise_mode")
 
     def __init__(self, generator, discriminator, **kwargs):
         if not isinstance(generator, StyleGenerator):
@@ -173,11 +177,25 @@ class StyleGAN(GAN):
         if self.ema_generator is not None:
             self.ema_generator.w_avg.assign(self.generator.w_avg)
 
-    def serving_model(self, truncation=1.0):
-        """A functional model `latents -> images` of the sampling generator, for `export`."""
+    def serving_model(self, truncation=1.0, noise_mode="const"):
+        """A functional model `latents -> images` of the sampling generator, for `export`:
+        by default with the fixed noise maps, so that a latent gives one image."""
         latents = keras.Input((self.latent_dim,), name="latents")
-        images = self.sampling_generator(latents, truncation=truncation)
+        images = self.sampling_generator(latents, truncation=truncation, noise_mode=noise_mode)
         return keras.Model(latents, images, name="stylegan_generator")
+
+    def export(self, filepath, format="tf_saved_model", verbose=True, truncation=1.0, noise_mode="const", **kwargs):
+        """Exports `latents -> images` (`kerasgan.AdversarialModel.export`) with the
+        truncation and noise of `generate(..., truncation=, noise_mode=)`. "const" noise,
+        the default, serves the image `generate_from(latents, noise_mode="const")` gives;
+        "random" noise exports to a SavedModel only (ONNX and LiteRT have no random ops
+        for it)."""
+        if noise_mode == "random" and format != "tf_saved_model":
+            raise ValueError(
+                f"A {format} export cannot draw random noise: use noise_mode='const' (fixed maps, "
+                "the default) or 'none'. Received: noise_mode='random'"
+            )
+        return export_network(self.serving_model(truncation, noise_mode), filepath, format, verbose, **kwargs)
 
     def style_mix(self, latents, mixing_latents, crossover, truncation=1.0):
         """Images with the styles of `latents` before layer `crossover` and of

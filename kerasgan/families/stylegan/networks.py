@@ -12,8 +12,10 @@ Every layer uses equalised learning rates (`kerasgan.layers`). Widths follow
 """
 
 import math
+import zlib
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from kerasgan.layers import (
@@ -23,6 +25,7 @@ from kerasgan.layers import (
     ModulatedConv2D,
     ToRGB,
 )
+from kerasgan.layers.modulated import upsample_2x
 
 # What kerasgan.networks gathers from this family (kerasgan.families.public).
 __all__ = ["mapping_network", "num_styles", "style_discriminator", "synthesis_network"]
@@ -140,6 +143,62 @@ def synthesis_network(image_shape=(32, 32, 3), w_dim=128, channel_base=2048, cha
         image = layers.UpSampling2D(interpolation="bilinear", name=f"upsample_rgb_{resolution}")(image)
         image = layers.Add(name=f"add_rgb_{resolution}")([image, ToRGB(image_shape[-1], name=f"to_rgb_{resolution}")([x, w_at(style)])])
     return keras.Model(styles, image, name=name)
+
+
+# The per-pixel noise when sampling (stylegan2-ada-pytorch's `noise_mode`): "random",
+# new noise every call, as in training; "const", one fixed map per layer, so that a
+# latent always gives the same image (what an export serves); "none", no noise.
+NOISE_MODES = ("random", "const", "none")
+
+
+class _Upsample2x(layers.Layer):
+    """`UpSampling2D(interpolation="bilinear")` as `upsample_2x` computes it."""
+
+    def call(self, images):
+        return upsample_2x(images)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (batch, 2 * height, 2 * width, channels)
+
+
+class _FixedNoise(layers.Layer):
+    """A `ModulatedConv2D` run with a fixed noise map: the same layer, so the same weights."""
+
+    def __init__(self, conv, noise, **kwargs):
+        super().__init__(name=f"{conv.name}_fixed_noise", **kwargs)
+        self.conv = conv
+        self.noise = noise
+
+    def call(self, inputs):
+        return self.conv(inputs, noise=self.noise)
+
+    def compute_output_shape(self, input_shape):
+        return self.conv.compute_output_shape(input_shape)
+
+
+def with_noise(synthesis, noise_mode):
+    """`synthesis` with the per-pixel noise of `noise_mode` (`NOISE_MODES`), sharing its
+    weights. The "const" maps are N(0, 1) draws seeded by each layer's name: the same in
+    every process, backend and export. Its RGB upsampling is `upsample_2x`, the same
+    numbers in a form every ONNX exporter takes."""
+    if noise_mode not in NOISE_MODES:
+        raise ValueError(f"Expected noise_mode in {NOISE_MODES}. Received: noise_mode={noise_mode!r}")
+    if noise_mode == "random":
+        return synthesis
+
+    def fixed(layer):
+        if isinstance(layer, layers.UpSampling2D) and layer.interpolation == "bilinear" and tuple(layer.size) == (2, 2):
+            return _Upsample2x(name=layer.name)
+        if not (isinstance(layer, ModulatedConv2D) and layer.use_noise):
+            return layer  # itself: the clone shares every weight
+        if noise_mode == "none":
+            return _FixedNoise(layer, 0.0)
+        height, width = layer.output.shape[1:3]
+        rng = np.random.default_rng(zlib.crc32(layer.name.encode()))
+        return _FixedNoise(layer, rng.standard_normal((height, width, 1)).astype("float32"))
+
+    return keras.models.clone_model(synthesis, clone_function=fixed)
 
 
 def style_discriminator(image_shape=(32, 32, 3), channel_base=2048, channel_max=128, mbstd_group_size=4, name="discriminator"):
