@@ -140,6 +140,15 @@ def _parser():
     translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
     translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default=None, help="CycleGAN only (default: a_to_b)")
 
+    export = commands.add_parser("export", parents=[common], help="export a saved model's generator for deployment (SavedModel, ONNX, LiteRT)")
+    export.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist")
+    export.add_argument("out", help="where to write it: a folder (SavedModel), a .onnx or a .tflite file")
+    export.add_argument(
+        "--format", choices=["tf_saved_model", "onnx", "litert"], default=None, help="default: from OUT (.onnx: onnx, .tflite: litert, else tf_saved_model)"
+    )
+    export.add_argument("--truncation", type=float, default=1.0, help="StyleGAN: the truncation psi built into the export (default: 1, none)")
+    export.add_argument("--direction", choices=["a_to_b", "b_to_a"], default=None, help="CycleGAN, ONNX or LiteRT: the one direction to export (default: a_to_b)")
+
     commands.add_parser("list", parents=[common], help="list the presets")
     return parser
 

@@ -1,4 +1,4 @@
-"""The `kerasgan` command's subcommands: train, sample, interpolate, evaluate, translate, list.
+"""The `kerasgan` command's subcommands: train, sample, interpolate, evaluate, translate, export, list.
 
 The parser and `main` live in the top-level module `kerasgan_cli`, which answers
 `--help` and `--version` without importing Keras; `main` is re-exported here.
@@ -7,6 +7,7 @@ The parser and `main` live in the top-level module `kerasgan_cli`, which answers
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
     kerasgan evaluate MODEL [--dataset NAME | --data-dir DIR] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
+    kerasgan export MODEL OUT [--format tf_saved_model|onnx|litert] [--truncation PSI] [--direction D]
     kerasgan list
 """
 
@@ -781,7 +782,29 @@ def interpolate(args):
     print(f"Wrote {args.rows} {walks} of {args.steps} images to {args.out}")
 
 
-COMMANDS = {"train": train, "interpolate": interpolate, "sample": sample, "translate": translate, "evaluate": evaluate, "list": list_presets}
+_FORMAT_OF_EXTENSION = {".onnx": "onnx", ".tflite": "litert"}
+
+
+def export(args):
+    model = _load_model(args.model)
+    format = args.format or _FORMAT_OF_EXTENSION.get(os.path.splitext(args.out)[1].lower(), "tf_saved_model")
+    options = {}
+    if args.truncation != 1.0:
+        if "truncation" not in model.SAMPLING_OPTIONS:
+            raise SystemExit(f"error: --truncation applies to style-based models (StyleGAN). Received: a {type(model).__name__}.")
+        options["truncation"] = args.truncation
+    if args.direction:
+        if "direction" not in model.SAMPLING_OPTIONS:
+            raise SystemExit(f"error: --direction applies to two-way translators (CycleGAN). Received: a {type(model).__name__}.")
+        options["direction"] = args.direction
+    try:
+        model.export(args.out, format=format, verbose=False, **options)
+    except ImportError as error:
+        raise SystemExit(f"error: {error}") from None
+    print(f"Wrote the {format} export of {args.model} to {args.out}")
+
+
+COMMANDS = {"train": train, "interpolate": interpolate, "sample": sample, "translate": translate, "export": export, "evaluate": evaluate, "list": list_presets}
 
 
 def run(args):

@@ -718,3 +718,25 @@ def test_train_on_a_flat_folder_with_a_label_file_builds_a_conditional_model(tmp
     (tmp_path / "flat" / "inside.csv").write_text("\n".join(rows) + "\n")
     _, options, _ = cli._folder_data(presets.PRESETS["cgan"], _folder_args("cgan", tmp_path / "flat", labels="inside.csv"), 2)
     assert options["num_classes"] == 2
+
+
+def test_export_writes_what_the_model_generates_in_the_format_of_the_extension(tmp_path, capsys):
+    import numpy as np
+
+    import kerasgan
+
+    onnxruntime = pytest.importorskip("onnxruntime")
+    gan = kerasgan.presets.dcgan(image_shape=(16, 16, 1), latent_dim=8, base_filters=4, seed=0)
+    gan.save(tmp_path / "dcgan.keras")
+    assert cli.main(["export", str(tmp_path / "dcgan.keras"), str(tmp_path / "generator.onnx")]) == 0
+    assert f"Wrote the onnx export of {tmp_path / 'dcgan.keras'}" in capsys.readouterr().out
+    session = onnxruntime.InferenceSession(str(tmp_path / "generator.onnx"))
+    latents = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
+    (images,) = session.run(None, {session.get_inputs()[0].name: latents})
+    np.testing.assert_allclose(images, gan.generate_from(latents), atol=1e-5)
+
+    with pytest.raises(SystemExit, match="--truncation applies to style-based models"):
+        cli.main(["export", str(tmp_path / "dcgan.keras"), str(tmp_path / "t.onnx"), "--truncation", "0.7"])
+    with pytest.raises(SystemExit, match="--direction applies to two-way translators"):
+        cli.main(["export", str(tmp_path / "dcgan.keras"), str(tmp_path / "d.onnx"), "--direction", "b_to_a"])
+    assert sorted(os.listdir(tmp_path)) == ["dcgan.keras", "generator.onnx"]
