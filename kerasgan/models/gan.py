@@ -522,6 +522,74 @@ class GAN(AdversarialModel):
             chunks.append(ops.convert_to_numpy(ops.cast(images, "float32")))  # float32 under mixed precision too
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
 
+    # ---- projection of real images -------------------------------------------------
+
+    PROJECTION_SPACES = ("z",)
+
+    def project(
+        self,
+        images,
+        labels=None,
+        space=None,
+        steps=1000,
+        learning_rate=0.1,
+        pixel_weight=1.0,
+        perceptual_weight=1.0,
+        batch_size=16,
+        seed=0,
+        verbose="auto",
+    ):
+        """Finds the latent whose image is closest to each of `images`, by optimisation
+        (StyleGAN2's projector, `kerasgan.projection`): returns a `Projection` with the
+        latents, the reconstructions and their distances.
+
+        Args:
+            images: `(n, *image_shape)` floats in [-1, 1] or uint8 pixels.
+            labels: int array `(n,)` (or one int): each image's class, conditional GANs
+                only. Defaults to None.
+            space: str. The latent space, one of `PROJECTION_SPACES`: "z" for a GAN; "w"
+                (the default, one w per image) or "w+" (one per layer) for a StyleGAN.
+            steps: int. Optimisation steps. Defaults to 1000 (StyleGAN2's).
+            learning_rate: float. Adam's peak rate. Defaults to 0.1.
+            pixel_weight: float. Weight of the pixels' mean squared error. Defaults to 1.
+            perceptual_weight: float. Weight of the perceptual distance (on the FID
+                Inception network; its weights are fetched once, `python -m
+                kerasgan.metrics`); 0 projects on pixels alone. Defaults to 1.
+            batch_size: int. Images optimised together. Defaults to 16.
+            seed: int. Seeds the latents' noise and the starting noise maps. Defaults to 0.
+            verbose: "auto", 0, 1 or 2. Keras's progress bar. Defaults to "auto".
+        """
+        from kerasgan.projection import project
+
+        space = self.PROJECTION_SPACES[0] if space is None else space
+        return project(self, images, space, labels, steps, learning_rate, pixel_weight, perceptual_weight, batch_size, seed, verbose)
+
+    def projection_start(self, space):
+        """`(start, spread)`: the latents' mean, where each image's latent starts, and
+        the RMS distance of a latent from it, which scales the noise put on the latents."""
+        return np.zeros((self.latent_dim,), "float32"), float(np.sqrt(self.latent_dim))
+
+    def projection_noise_shapes(self, space):
+        """{name: (height, width)} of the generator's noise maps that projection optimises."""
+        return {}
+
+    def projection_renderer(self, space, noise_maps, labels):
+        """A `kerasgan.projection.Renderer`: latents of `space` -> images (unclipped)."""
+        from kerasgan.projection import Renderer
+
+        generator = self.sampling_generator
+        if labels is not None:
+            labels = ops.convert_to_tensor(labels, "int32")
+        return Renderer(lambda latents: generator(self.generator_inputs(latents, labels), training=False), [generator])
+
+    def projection_labels(self, labels, n):
+        if self.num_classes and labels is None:
+            raise ValueError(
+                f"A conditional GAN projects each image with its class. Expected labels, one per "
+                f"image ({n},) or one int. Received: labels=None"
+            )
+        return self._labels_for(n, labels)
+
     def serving_model(self):
         return self.sampling_generator
 

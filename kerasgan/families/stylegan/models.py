@@ -1,12 +1,14 @@
 """StyleGAN: a GAN whose generator maps latents to styles, with style mixing and truncation."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from kerasgan import backend
 from kerasgan.export import export_network
-from kerasgan.families.stylegan.networks import with_noise
+from kerasgan.families.stylegan.networks import noise_shapes, with_noise, with_noise_maps
 from kerasgan.models.gan import GAN
+from kerasgan.projection import Renderer
 
 # What kerasgan.models gathers from this family (kerasgan.families.public).
 __all__ = ["StyleGAN", "StyleGenerator"]
@@ -196,6 +198,50 @@ class StyleGAN(GAN):
                 "the default) or 'none'. Received: noise_mode='random'"
             )
         return export_network(self.serving_model(truncation, noise_mode), filepath, format, verbose, **kwargs)
+
+    def generate_from_w(self, w, noise=None, batch_size=256):
+        """Images in [-1, 1] (numpy) from w: `(n, w_dim)`, or `(n, num_styles, w_dim)` for
+        one per layer (W+), as `project` returns them. `noise`: the projection's noise
+        maps ({layer name: `(n, H, W, 1)`}); None uses the fixed "const" maps."""
+        generator = self.sampling_generator
+        w = np.asarray(w, "float32")
+        if w.shape[1:] not in [(generator.w_dim,), (generator.num_styles, generator.w_dim)]:
+            raise ValueError(
+                f"Expected w of shape (n, {generator.w_dim}) or (n, {generator.num_styles}, {generator.w_dim}). "
+                f"Received: {w.shape}"
+            )
+        chunks = []
+        for start in range(0, len(w), batch_size):
+            styles = w[start : start + batch_size]
+            styles = generator.broadcast(ops.convert_to_tensor(styles)) if styles.ndim == 2 else styles
+            if noise is None:
+                synthesis = with_noise(generator.synthesis, "const")
+            else:
+                synthesis = with_noise_maps(generator.synthesis, {name: maps[start : start + batch_size] for name, maps in noise.items()})
+            chunks.append(ops.convert_to_numpy(ops.clip(ops.cast(synthesis(styles, training=False), "float32"), -1.0, 1.0)))
+        return np.concatenate(chunks) if chunks else np.zeros((0, *self.image_shape), "float32")
+
+    PROJECTION_SPACES = ("w", "w+")
+
+    def projection_start(self, space):
+        # StyleGAN2's projector: the mean and spread of 10,000 mapped latents (seed 123).
+        latents = np.random.default_rng(123).standard_normal((10_000, self.latent_dim)).astype("float32")
+        w = self.sampling_generator.mapping.predict(latents, batch_size=1000, verbose=0).astype("float32")
+        w_avg = w.mean(axis=0)
+        spread = float(np.sqrt(np.sum(np.square(w - w_avg)) / len(w)))
+        return (w_avg if space == "w" else np.tile(w_avg, (self.sampling_generator.num_styles, 1))), spread
+
+    def projection_noise_shapes(self, space):
+        return noise_shapes(self.sampling_generator.synthesis)
+
+    def projection_renderer(self, space, noise_maps, labels):
+        generator = self.sampling_generator
+        synthesis = with_noise_maps(generator.synthesis, noise_maps)
+
+        def render(latents):
+            return synthesis(generator.broadcast(latents) if space == "w" else latents, training=False)
+
+        return Renderer(render, [synthesis])
 
     def style_mix(self, latents, mixing_latents, crossover, truncation=1.0):
         """Images with the styles of `latents` before layer `crossover` and of

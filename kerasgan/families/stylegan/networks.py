@@ -25,7 +25,7 @@ from kerasgan.layers import (
     ModulatedConv2D,
     ToRGB,
 )
-from kerasgan.layers.modulated import upsample_2x
+from kerasgan.layers.modulated import standardised_noise, upsample_2x
 
 # What kerasgan.networks gathers from this family (kerasgan.families.public).
 __all__ = ["mapping_network", "num_styles", "style_discriminator", "synthesis_network"]
@@ -163,18 +163,41 @@ class _Upsample2x(layers.Layer):
 
 
 class _FixedNoise(layers.Layer):
-    """A `ModulatedConv2D` run with a fixed noise map: the same layer, so the same weights."""
+    """A `ModulatedConv2D` run with a fixed noise map: the same layer, so the same weights.
+    With `standardise`, the map (a variable that projection optimises) is scaled to mean
+    0 and variance 1 per image first, as StyleGAN2's projector renormalises its maps."""
 
-    def __init__(self, conv, noise, **kwargs):
+    def __init__(self, conv, noise, standardise=False, **kwargs):
         super().__init__(name=f"{conv.name}_fixed_noise", **kwargs)
         self.conv = conv
         self.noise = noise
+        self.standardise = standardise
 
     def call(self, inputs):
-        return self.conv(inputs, noise=self.noise)
+        return self.conv(inputs, noise=standardised_noise(self.noise) if self.standardise else self.noise)
 
     def compute_output_shape(self, input_shape):
         return self.conv.compute_output_shape(input_shape)
+
+
+def noise_shapes(synthesis):
+    """`{layer name: (height, width)}` of the synthesis layers that add noise, in order."""
+    return {
+        layer.name: tuple(layer.output.shape[1:3])
+        for layer in synthesis.layers
+        if isinstance(layer, ModulatedConv2D) and layer.use_noise
+    }
+
+
+def _with_fixed_noise(synthesis, noise_for):
+    def fixed(layer):
+        if isinstance(layer, layers.UpSampling2D) and layer.interpolation == "bilinear" and tuple(layer.size) == (2, 2):
+            return _Upsample2x(name=layer.name)
+        if not (isinstance(layer, ModulatedConv2D) and layer.use_noise):
+            return layer  # itself: the clone shares every weight
+        return noise_for(layer)
+
+    return keras.models.clone_model(synthesis, clone_function=fixed)
 
 
 def with_noise(synthesis, noise_mode):
@@ -188,17 +211,19 @@ def with_noise(synthesis, noise_mode):
         return synthesis
 
     def fixed(layer):
-        if isinstance(layer, layers.UpSampling2D) and layer.interpolation == "bilinear" and tuple(layer.size) == (2, 2):
-            return _Upsample2x(name=layer.name)
-        if not (isinstance(layer, ModulatedConv2D) and layer.use_noise):
-            return layer  # itself: the clone shares every weight
         if noise_mode == "none":
             return _FixedNoise(layer, 0.0)
         height, width = layer.output.shape[1:3]
         rng = np.random.default_rng(zlib.crc32(layer.name.encode()))
         return _FixedNoise(layer, rng.standard_normal((height, width, 1)).astype("float32"))
 
-    return keras.models.clone_model(synthesis, clone_function=fixed)
+    return _with_fixed_noise(synthesis, fixed)
+
+
+def with_noise_maps(synthesis, maps):
+    """`synthesis` sharing its weights, with noise from `maps` ({layer name: `(batch, H,
+    W, 1)` tensor or variable}, `noise_shapes`), each standardised per image."""
+    return _with_fixed_noise(synthesis, lambda layer: _FixedNoise(layer, maps[layer.name], standardise=True))
 
 
 def style_discriminator(image_shape=(32, 32, 3), channel_base=2048, channel_max=128, mbstd_group_size=4, name="discriminator"):
