@@ -140,6 +140,16 @@ def _parser():
     translate.add_argument("--out", required=True, help="folder for the translated PNGs (same names)")
     translate.add_argument("--direction", choices=["a_to_b", "b_to_a"], default=None, help="CycleGAN only (default: a_to_b)")
 
+    project = commands.add_parser("project", parents=[common], help="find the latents of a folder of real images (projection)")
+    project.add_argument("model", help="a .keras file of a GAN or StyleGAN saved by kerasgan, or a pretrained one (stylegan_emoji, dcgan_mnist)")
+    project.add_argument("input", help="folder of images (resized to the model's size)")
+    project.add_argument("--out", required=True, help="folder for the reconstructions (same names), projection.png and latents.npz")
+    project.add_argument("--space", choices=["z", "w", "w+"], default=None, help="the latent space (default: w for a StyleGAN, z for other GANs)")
+    project.add_argument("--steps", type=_positive(int), default=1000, help="optimisation steps (default: 1000)")
+    project.add_argument("--label", type=int, default=None, help="conditional models: the images' class")
+    project.add_argument("--pixels-only", action="store_true", help="leave out the perceptual term (no Inception network needed; faster)")
+    project.add_argument("--seed", type=int, default=0, help="default: 0")
+
     export = commands.add_parser("export", parents=[common], help="export a saved model's generator for deployment (SavedModel, ONNX, LiteRT)")
     export.add_argument("model", help="a .keras file saved by kerasgan, or a pretrained model such as dcgan_mnist")
     export.add_argument("out", help="where to write it: a folder (SavedModel), a .onnx or a .tflite file")

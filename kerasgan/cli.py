@@ -1,4 +1,5 @@
-"""The `kerasgan` command's subcommands: train, sample, interpolate, evaluate, translate, export, list.
+"""The `kerasgan` command's subcommands: train, sample, interpolate, evaluate, translate, project,
+export, list.
 
 The parser and `main` live in the top-level module `kerasgan_cli`, which answers
 `--help` and `--version` without importing Keras; `main` is re-exported here.
@@ -7,6 +8,7 @@ The parser and `main` live in the top-level module `kerasgan_cli`, which answers
     kerasgan sample MODEL [--n 64] [--out grid.png] [--seed 0] [--truncation PSI] [--label C]
     kerasgan evaluate MODEL [--dataset NAME | --data-dir DIR] [--num-samples N] [--metrics fid,kid,is,pr,cfd]
     kerasgan translate MODEL INPUT_DIR --out OUT_DIR [--direction a_to_b|b_to_a]
+    kerasgan project MODEL INPUT_DIR --out OUT_DIR [--space w|w+|z] [--steps N] [--label C]
     kerasgan export MODEL OUT [--format tf_saved_model|onnx|litert] [--truncation PSI] [--direction D]
     kerasgan list
 """
@@ -548,14 +550,51 @@ def _record_run(out, seconds, resumed):
     write_text(path, json.dumps(record, indent=2) + "\n")
 
 
-def translate(args):
+def _read_folder(folder, shape):
+    """`(names, images)`: the images in `folder` (sorted by name) at `shape`, composited on
+    white, resized (bilinear) and in [-1, 1]."""
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
-    from kerasgan.datasets import composite_on_white, to_uint8
+    from kerasgan.datasets import composite_on_white
     from kerasgan.datasets.pixels import IMAGE_EXTENSIONS
+
+    if not os.path.isdir(folder):
+        raise SystemExit(f"error: expected a folder of images. Received: {folder!r}, {'a file' if os.path.exists(folder) else 'which does not exist'}.")
+    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(IMAGE_EXTENSIONS))
+    if not names:
+        raise SystemExit(f"error: no images (png, jpg, bmp, gif) in {folder!r}.")
+    height, width, channels = shape
+    images = []
+    for name in names:
+        try:
+            image = Image.open(os.path.join(folder, name))
+        except (UnidentifiedImageError, OSError) as error:
+            raise SystemExit(f"error: {os.path.join(folder, name)!r} is not a readable image ({error}).") from None
+        with image:
+            image = composite_on_white(np.asarray(image.convert("RGBA")))
+            image = Image.fromarray(image).convert("L" if channels == 1 else "RGB")
+            if image.size != (width, height):
+                image = image.resize((width, height), Image.BILINEAR)
+            images.append(np.asarray(image, dtype=np.float32).reshape(height, width, channels) / 127.5 - 1.0)
+    return names, np.stack(images)
+
+
+def _write_pngs(folder, names, images):
+    """Writes `images` in [-1, 1] as `folder/NAME.png`, one per name, each complete or absent."""
+    from PIL import Image
+
+    from kerasgan.datasets import to_uint8
     from kerasgan.files import atomic_write
 
+    os.makedirs(folder, exist_ok=True)
+    for name, output in zip(names, to_uint8(images)):
+        path = os.path.join(folder, os.path.splitext(name)[0] + ".png")
+        picture = Image.fromarray(output.squeeze(-1) if output.shape[-1] == 1 else output)
+        atomic_write(path, lambda temporary, picture=picture: picture.save(temporary, format="PNG"))
+
+
+def translate(args):
     if not os.path.isdir(args.input):
         raise SystemExit(f"error: INPUT is a folder of images. Received: {args.input!r}, {'a file' if os.path.exists(args.input) else 'which does not exist'}.")
     model = _load_model(args.model)
@@ -573,29 +612,53 @@ def translate(args):
             )
         shape = model.translation_input_shape()
         run = model.translate
-    names = sorted(n for n in os.listdir(args.input) if n.lower().endswith(IMAGE_EXTENSIONS))
-    if not names:
-        raise SystemExit(f"error: no images (png, jpg, bmp, gif) in {args.input!r}.")
-    height, width, channels = shape
-    images = []
-    for name in names:
-        try:
-            image = Image.open(os.path.join(args.input, name))
-        except (UnidentifiedImageError, OSError) as error:
-            raise SystemExit(f"error: {os.path.join(args.input, name)!r} is not a readable image ({error}).") from None
-        with image:
-            image = composite_on_white(np.asarray(image.convert("RGBA")))
-            image = Image.fromarray(image).convert("L" if channels == 1 else "RGB")
-            if image.size != (width, height):
-                image = image.resize((width, height), Image.BILINEAR)
-            images.append(np.asarray(image, dtype=np.float32).reshape(height, width, channels) / 127.5 - 1.0)
-    outputs = to_uint8(run(np.stack(images)))
-    os.makedirs(args.out, exist_ok=True)
-    for name, output in zip(names, outputs):
-        path = os.path.join(args.out, os.path.splitext(name)[0] + ".png")
-        picture = Image.fromarray(output.squeeze(-1) if output.shape[-1] == 1 else output)
-        atomic_write(path, lambda temporary, picture=picture: picture.save(temporary, format="PNG"))
+    names, images = _read_folder(args.input, shape)
+    height, width, _ = shape
+    _write_pngs(args.out, names, run(images))
     print(f"Translated {len(names)} images ({height}x{width}) from {args.input} to {args.out}")
+
+
+def project(args):
+    import numpy as np
+
+    from kerasgan.callbacks import save_image_grid
+    from kerasgan.files import atomic_write
+
+    if not os.path.isdir(args.input):
+        raise SystemExit(f"error: INPUT is a folder of images. Received: {args.input!r}, {'a file' if os.path.exists(args.input) else 'which does not exist'}.")
+    model = _load_model(args.model)
+    spaces = getattr(model, "PROJECTION_SPACES", ())
+    if not spaces:
+        raise SystemExit(f"error: {args.model!r} holds a {type(model).__name__}, which has no latent space to project into.")
+    if args.space is not None and args.space not in spaces:
+        raise SystemExit(f"error: a {type(model).__name__} projects into {', '.join(spaces)}. Received: --space {args.space}.")
+    if args.label is not None and not model.num_classes:
+        raise SystemExit(f"error: --label applies to conditional models. Received: an unconditional {type(model).__name__}.")
+    if model.num_classes and args.label is None:
+        raise SystemExit(f"error: a conditional {type(model).__name__} projects images of one class: give it with --label C.")
+    names, images = _read_folder(args.input, model.image_shape)
+    result = model.project(
+        images, labels=args.label, space=args.space, steps=args.steps,
+        perceptual_weight=0.0 if args.pixels_only else 1.0, seed=args.seed, verbose=1 if sys.stdout.isatty() else 2,
+    )
+    _write_pngs(args.out, names, result.images)
+    shown = min(len(names), 16)  # the grid: the first 16 images above their reconstructions
+    save_image_grid(np.concatenate([images[:shown], result.images[:shown]]), os.path.join(args.out, "projection.png"), columns=shown)
+    arrays = {"names": np.array(names), "latents": result.latents, "pixel_error": result.pixel_error}
+    if result.perceptual_distance is not None:
+        arrays["perceptual_distance"] = result.perceptual_distance
+    arrays.update({f"noise/{name}": maps for name, maps in result.noise.items()})
+
+    def write(temporary):
+        with open(temporary, "wb") as file:
+            np.savez(file, space=np.array(result.space), **arrays)
+
+    atomic_write(os.path.join(args.out, "latents.npz"), write)
+    print(
+        f"Projected {len(names)} images into {result.space} ({args.steps} steps): reconstructions and projection.png "
+        f"in {args.out}, latents in {os.path.join(args.out, 'latents.npz')}. Mean pixel error {result.pixel_error.mean():.4f}"
+        + ("" if result.perceptual_distance is None else f", perceptual distance {result.perceptual_distance.mean():.4f}.")
+    )
 
 
 def _load_latent_model(args):
@@ -804,7 +867,7 @@ def export(args):
     print(f"Wrote the {format} export of {args.model} to {args.out}")
 
 
-COMMANDS = {"train": train, "interpolate": interpolate, "sample": sample, "translate": translate, "export": export, "evaluate": evaluate, "list": list_presets}
+COMMANDS = {"train": train, "interpolate": interpolate, "sample": sample, "translate": translate, "project": project, "export": export, "evaluate": evaluate, "list": list_presets}
 
 
 def run(args):

@@ -232,12 +232,13 @@ def project(
         )
         projector.compile(optimizer=keras.optimizers.Adam(RampUpCosineDown(learning_rate, steps), beta_1=0.9, beta_2=0.999))
         projector.fit(_SameBatch(images[chunk], steps), epochs=1, verbose=verbose)
-        reconstructions = projector(images[chunk], training=False)
+        # Scored as returned: clipped to [-1, 1], as images are written.
+        reconstructions = ops.clip(ops.cast(projector(images[chunk], training=False), "float32"), -1.0, 1.0)
         pixel, distance = projector.distances(images[chunk], reconstructions)
         parts.append(
             {
                 "latents": ops.convert_to_numpy(projector.latents),
-                "images": np.clip(ops.convert_to_numpy(ops.cast(reconstructions, "float32")), -1.0, 1.0),
+                "images": ops.convert_to_numpy(reconstructions),
                 "noise": {name: ops.convert_to_numpy(standardised_noise(m)) for name, m in projector.noise_maps.items()},
                 "pixel_error": ops.convert_to_numpy(pixel),
                 "perceptual_distance": None if distance is None else ops.convert_to_numpy(distance),

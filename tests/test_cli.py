@@ -740,3 +740,42 @@ def test_export_writes_what_the_model_generates_in_the_format_of_the_extension(t
     with pytest.raises(SystemExit, match="--direction applies to two-way translators"):
         cli.main(["export", str(tmp_path / "dcgan.keras"), str(tmp_path / "d.onnx"), "--direction", "b_to_a"])
     assert sorted(os.listdir(tmp_path)) == ["dcgan.keras", "generator.onnx"]
+
+
+def test_project_writes_reconstructions_a_grid_and_the_latents(tmp_path, capsys):
+    import numpy as np
+    from PIL import Image
+
+    import kerasgan
+
+    gan = kerasgan.presets.from_preset("dcgan_mnist")
+    targets = gan.generate(2, seed=4)
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for name, image in zip(["a.png", "b.png"], kerasgan.datasets.to_uint8(targets)):
+        Image.fromarray(image.squeeze(-1)).save(folder / name)
+    out = tmp_path / "out"
+    assert cli.main(["project", "dcgan_mnist", str(folder), "--out", str(out), "--steps", "200", "--pixels-only"]) == 0
+    assert "Projected 2 images into z (200 steps)" in capsys.readouterr().out
+    assert sorted(os.listdir(out)) == ["a.png", "b.png", "latents.npz", "projection.png"]
+    with np.load(out / "latents.npz") as saved:
+        assert list(saved["names"]) == ["a.png", "b.png"] and str(saved["space"]) == "z"
+        latents = saved["latents"]
+        pixel_error = saved["pixel_error"]
+    # The files hold what the generator makes of the latents found, close to the digits.
+    reconstructions = gan.generate_from(latents)
+    with Image.open(out / "b.png") as picture:
+        np.testing.assert_array_equal(np.asarray(picture), kerasgan.datasets.to_uint8(reconstructions)[1].squeeze(-1))
+    assert np.all(pixel_error < 0.05), pixel_error
+    with Image.open(out / "projection.png") as picture:
+        assert picture.size == (2 * 28 + 3 * 2, 2 * 28 + 3 * 2)  # the digits above their reconstructions
+
+    with pytest.raises(SystemExit, match=r"a GAN projects into z. Received: --space w"):
+        cli.main(["project", "dcgan_mnist", str(folder), "--out", str(tmp_path / "w"), "--space", "w"])
+    with pytest.raises(SystemExit, match="projects images of one class: give it with --label C"):
+        cli.main(["project", "cgan_mnist", str(folder), "--out", str(tmp_path / "c")])
+    with pytest.raises(SystemExit, match="which has no latent space to project into"):
+        cli.main(["project", "pix2pix_openmoji", str(folder), "--out", str(tmp_path / "p")])
+    with pytest.raises(SystemExit, match="INPUT is a folder of images"):
+        cli.main(["project", "dcgan_mnist", str(folder / "a.png"), "--out", str(tmp_path / "f")])
+    assert sorted(os.listdir(tmp_path)) == ["digits", "out"]

@@ -27,6 +27,7 @@ from kerasgan.metrics.evaluation import (
     reference_features,
 )
 from kerasgan.metrics.inception import InceptionFeatures
+from kerasgan.metrics.perceptual import PerceptualDistance
 from kerasgan.metrics.statistics import (
     FeatureStatistics,
     frechet_distance_from_statistics,
@@ -53,6 +54,7 @@ __all__ = [
     "DomainClassifier",
     "FeatureStatistics",
     "InceptionFeatures",
+    "PerceptualDistance",
     "compare",
     "coverage_and_mmd",
     "evaluate",
