@@ -1,14 +1,15 @@
 """Projection of held-out images (docs/stylegan.md): how close a GAN gets to images it never saw.
 
-Protocol: the first `--num-images` images of the emoji test split (Noto Emoji, never
-seen in training) at the model's size; each projected with `--steps` steps into W and
+Protocol: `--num-images` images evenly spaced through the emoji test split (Noto Emoji,
+never seen in training; the split is in code-point order, so the first ones are all
+keycaps and flags) at the model's size; each projected with `--steps` steps into W and
 W+ with the perceptual and pixel terms (the defaults), and into W with pixels alone;
 beside them the training set's nearest neighbour of each image (by pixel distance), what
 a model that memorised its data would give. Each is scored against the held-out images:
 PSNR (dB), SSIM and the perceptual distance (`kerasgan.metrics.perceptual`, lower is
 closer). A grid per variant goes to `--out`: rows of targets, then reconstructions.
 
-    python benchmarks/projection.py --model stylegan_emoji --num-images 16 --steps 500
+    python benchmarks/projection.py --model stylegan_emoji --num-images 32 --steps 500
 """
 
 import argparse
@@ -26,10 +27,11 @@ from kerasgan.metrics.perceptual import PerceptualDistance
 from kerasgan.metrics.translation import psnr, ssim
 
 
-def arrays(name, split, image_size, limit=None):
+def arrays(name, split, image_size, spread=None):
+    """The split's images, or `spread` of them evenly spaced through it."""
     batches = kerasgan.datasets.load(name, split=split, image_size=image_size, batch_size=256, shuffle=False, drop_remainder=False)
     images = np.concatenate([np.asarray(batch) for batch in batches])
-    return images[:limit] if limit else images
+    return images[np.linspace(0, len(images) - 1, spread).round().astype(int)] if spread else images
 
 
 def nearest_neighbours(targets, training):
@@ -80,7 +82,8 @@ def main():
             "hardware": hardware,
         }
         rows.append(row)
-        save_image_grid(np.concatenate([targets, reconstructions]), os.path.join(args.out, f"{variant}.png"), columns=len(targets))
+        shown = min(len(targets), 16)
+        save_image_grid(np.concatenate([targets[:shown], reconstructions[:shown]]), os.path.join(args.out, f"{variant}.png"), columns=shown)
         print(json.dumps(row), flush=True)
         if args.json_out:
             with open(args.json_out, "a") as file:

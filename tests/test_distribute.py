@@ -188,3 +188,42 @@ def test_jax_two_processes_match_one_device(tmp_path):
         assert_same_update(process["update"], reference["update"])
     # Every process saved (the save gathers values from both).
     assert (tmp_path / "process0.keras").stat().st_size > 0 and (tmp_path / "process1.keras").exists()
+
+
+def _check_model_state(result):
+    """ADA's p and the CycleGAN pools under data parallelism, as on one device."""
+    for run in ("one_device", "two_devices"):
+        state = result[run]
+        devices = 2 if run == "two_devices" else 1
+        # p moves by a whole step, 8 images / speed 64, each update: from the whole
+        # batch's r_t, not by half a step from each replica's share.
+        history = [*state["stylegan_losses"]["augment_p"], state["augment_p"]["value"][0]]
+        assert history[0] == 0.5 and all(abs(abs(b - a) - 0.125) < 1e-6 for a, b in zip(history, history[1:])), (run, history)
+        assert state["augment_p"]["devices"] == devices and state["augment_p"]["same_on_every_device"], state["augment_p"]
+        for count, images in zip(state["pool_counts"], state["pool_images"]):
+            assert count["devices"] == devices and count["same_on_every_device"] and count["value"] == [4], count
+            assert images["abs_mean"] > 1e-4, "the pool holds translations"
+        losses = [*state["stylegan_losses"].values(), *state["cyclegan_losses"].values()]
+        assert all(np.isfinite(value).all() for value in losses)
+
+
+@tensorflow_only
+def test_ada_and_the_image_pools_under_mirrored_strategy():
+    result = run_script("family_data_parallel_step.py", "tensorflow")
+    _check_model_state(result)
+
+
+@jax_only
+def test_ada_and_the_image_pools_under_jax_data_parallel():
+    result = run_script("family_data_parallel_step.py", "jax")
+    _check_model_state(result)
+    # One program over the global batch: the same numbers as one device, the pools whole
+    # on every device.
+    one, two = result["one_device"], result["two_devices"]
+    assert two["stylegan_losses"]["augment_p"] == one["stylegan_losses"]["augment_p"]
+    for key in ("stylegan_losses", "cyclegan_losses"):
+        for name in one[key]:
+            np.testing.assert_allclose(two[key][name], one[key][name], rtol=1e-4, err_msg=name)
+    for got, expected in zip(two["pool_images"], one["pool_images"]):
+        assert got["same_on_every_device"]
+        np.testing.assert_allclose([*got["value"], got["abs_mean"]], [*expected["value"], expected["abs_mean"]], atol=1e-5)

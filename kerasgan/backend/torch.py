@@ -51,6 +51,15 @@ def apply_gradients(optimizer, gradients, variables):
     optimizer.apply_gradients(zip(gradients, variables))
 
 
+# Keras 3.15 has no data parallelism for torch: one replica.
+def num_replicas():
+    return 1
+
+
+def replica_mean(value):
+    return value
+
+
 def cond(pred, true_fn, false_fn):
     return ops.cond(pred, true_fn, false_fn)
 

@@ -351,7 +351,10 @@ class GAN(AdversarialModel):
                 part.project(self.discriminator)
         policy = self.part(ADA)
         if policy is not None:
-            policy.adjust(self.augmenter, batch["real_sign"], batch["batch_size"])
+            # From the whole batch's r_t and size, so that every replica moves p alike,
+            # as one device would (tf.distribute keeps the mean of the replicas' writes).
+            real_sign = backend.replica_mean(batch["real_sign"])
+            policy.adjust(self.augmenter, real_sign, batch["batch_size"] * backend.num_replicas())
 
     def after_step(self):
         if self.ema_generator is not None:
