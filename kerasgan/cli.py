@@ -637,6 +637,9 @@ def project(args):
     if model.num_classes and args.label is None:
         raise SystemExit(f"error: a conditional {type(model).__name__} projects images of one class: give it with --label C.")
     names, images = _read_folder(args.input, model.image_shape)
+    clash = [name for name in names if os.path.splitext(name)[0] == "projection"]
+    if clash:
+        raise SystemExit(f"error: OUT_DIR/projection.png is the grid; rename the input image that would write over it: {clash[0]!r}.")
     result = model.project(
         images, labels=args.label, space=args.space, steps=args.steps,
         perceptual_weight=0.0 if args.pixels_only else 1.0, seed=args.seed, verbose=1 if sys.stdout.isatty() else 2,
@@ -874,7 +877,7 @@ def run(args):
     """Runs the parsed command; a user's error is printed and gives exit status 1."""
     try:
         COMMANDS[args.command](args)
-    except (ValueError, FloatingPointError, FileNotFoundError, RuntimeError) as error:
+    except (ValueError, FloatingPointError, FileNotFoundError, FileExistsError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

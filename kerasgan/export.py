@@ -17,6 +17,8 @@ FORMATS = ("tf_saved_model", "onnx", "litert")
 # Where Keras 3.15 exports each format from these models (its SavedModel exporter fails
 # on torch for them; its LiteRT exporter needs TensorFlow or the litert-torch package).
 BACKENDS = {"tf_saved_model": ("tensorflow", "jax"), "onnx": ("tensorflow", "jax", "torch"), "litert": ("tensorflow",)}
+# The file every SavedModel folder holds: an earlier export that a new one may replace.
+SAVED_MODEL_MARKER = "saved_model.pb"
 # The extra a format needs, for the error that names it.
 PACKAGES = {"onnx": "pip install 'kerasgan[export]' (onnx, onnxruntime, tf2onnx, jax2onnx, onnxscript)", "litert": "pip install 'kerasgan[export]' (ai-edge-litert)"}
 
@@ -60,13 +62,19 @@ def export_network(network, filepath, format="tf_saved_model", verbose=True, **k
             "with model.save('model.keras'), then export it with KERAS_BACKEND=tensorflow or torch."
         )
     filepath = os.fspath(filepath)
-    if format == "litert" and not filepath.endswith(".tflite"):
+    if format == "litert" and not filepath.lower().endswith(".tflite"):
         raise ValueError(f"A LiteRT export is a .tflite file. Received: filepath={filepath!r}")
-    write = atomic_write_folder if format == "tf_saved_model" else atomic_write
+    def write(path):
+        network.export(path, format=format, verbose=False, input_signature=input_signature(network), **kwargs)
+
     try:
-        write(filepath, lambda path: network.export(path, format=format, verbose=False, input_signature=input_signature(network), **kwargs))
+        if format == "tf_saved_model":
+            atomic_write_folder(filepath, write, SAVED_MODEL_MARKER)
+        else:
+            atomic_write(filepath, write)
     except ImportError as error:
-        raise ImportError(f"Export to {format!r} needs packages that are not installed: {PACKAGES[format]}. ({error})") from error
+        needed = PACKAGES.get(format, "pip install 'kerasgan[all]'")
+        raise ImportError(f"Export to {format!r} needs packages that are not installed: {needed}. ({error})") from error
     if verbose:
         endpoints = " (endpoint 'serve')" if format == "tf_saved_model" else ""
         print(f"Saved {format} artifact at '{filepath}'{endpoints}.")

@@ -55,18 +55,32 @@ def atomic_write(path, write):
         raise
 
 
-def atomic_write_folder(path, write):
+def atomic_write_folder(path, write, marker):
     """Calls `write(temporary_path)`, which makes a folder there (a SavedModel), then puts
-    it at `path` in place of an earlier one, which is kept when `write` fails."""
+    it at `path`. An earlier folder there is replaced only when it is empty or holds the
+    file `marker` (an earlier export); anything else is refused before writing, and the
+    earlier folder is kept when `write` or the rename fails."""
     path = os.fspath(os.path.abspath(path))
+    if os.path.exists(path) and not (os.path.isdir(path) and (not os.listdir(path) or os.path.exists(os.path.join(path, marker)))):
+        raise FileExistsError(
+            f"Expected a new folder or an earlier export (holding {marker}) at {path!r}. Received: "
+            f"{'a folder holding other files' if os.path.isdir(path) else 'a file'}, which an export would "
+            "replace. Choose another path or remove it."
+        )
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     scratch = tempfile.mkdtemp(dir=directory, prefix=".tmp-")
     try:
         write(os.path.join(scratch, "new"))
+        earlier = os.path.join(scratch, "earlier")
         if os.path.isdir(path):
-            os.replace(path, os.path.join(scratch, "earlier"))
-        os.replace(os.path.join(scratch, "new"), path)
+            os.replace(path, earlier)
+        try:
+            os.replace(os.path.join(scratch, "new"), path)
+        except BaseException:
+            if os.path.isdir(earlier):
+                os.replace(earlier, path)
+            raise
     finally:
         shutil.rmtree(scratch)
 

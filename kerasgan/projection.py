@@ -89,6 +89,7 @@ def _noise_regularisation(maps):
     across and down, at every scale down to 8 px, summed (per image)."""
     total = 0.0
     for noise in maps:
+        noise = ops.convert_to_tensor(noise)
         while True:
             total += ops.sum(ops.square(ops.mean(noise * ops.roll(noise, 1, axis=2), axis=(1, 2, 3))))
             total += ops.sum(ops.square(ops.mean(noise * ops.roll(noise, 1, axis=1), axis=(1, 2, 3))))
@@ -103,10 +104,10 @@ class _Projector(keras.Model):
     """The latents (and noise maps) of `n` images as the only weights `fit` updates, in
     front of the model's frozen generator."""
 
-    def __init__(self, model, space, targets, labels, perceptual, pixel_weight, perceptual_weight, steps, seed):
+    def __init__(self, model, space, start, targets, labels, perceptual, pixel_weight, perceptual_weight, steps, seed):
         super().__init__(name="projector")
         n = len(targets)
-        start, self.latent_spread = model.projection_start(space)
+        start, self.latent_spread = start
         self.latents = self.add_weight(
             shape=(n, *start.shape), initializer=keras.initializers.Constant(np.broadcast_to(start, (n, *start.shape))), name="latents"
         )
@@ -201,6 +202,8 @@ def project(
     `GAN.project` and `StyleGAN.project` call it; see them for the arguments. The images
     are optimised `batch_size` at a time, each with its own latent.
     """
+    if not model.PROJECTION_SPACES:
+        raise ValueError(f"A {type(model).__name__} has no latent space that projection supports (it projects images).")
     if space not in model.PROJECTION_SPACES:
         raise ValueError(f"{type(model).__name__} projects into {model.PROJECTION_SPACES}. Received: space={space!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
@@ -224,11 +227,13 @@ def project(
 
         perceptual = PerceptualDistance(model.image_shape)
 
+    latent_start = model.projection_start(space)
     parts = []
     for start in range(0, len(images), batch_size):
         chunk = slice(start, start + batch_size)
         projector = _Projector(
-            model, space, images[chunk], None if labels is None else labels[chunk], perceptual, pixel_weight, perceptual_weight, steps, seed + start
+            model, space, latent_start, images[chunk], None if labels is None else labels[chunk], perceptual,
+            pixel_weight, perceptual_weight, steps, seed + start,
         )
         projector.compile(optimizer=keras.optimizers.Adam(RampUpCosineDown(learning_rate, steps), beta_1=0.9, beta_2=0.999))
         projector.fit(_SameBatch(images[chunk], steps), epochs=1, verbose=verbose)

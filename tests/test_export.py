@@ -208,14 +208,23 @@ def test_a_failed_export_leaves_no_file_and_keeps_an_earlier_one(tmp_path, monke
 
 
 @pytest.mark.skipif(keras.backend.backend() == "torch", reason="Keras exports SavedModels from TensorFlow and JAX")
-def test_a_saved_model_export_replaces_an_earlier_one(tmp_path):
+def test_a_saved_model_export_replaces_an_earlier_one_and_nothing_else(tmp_path):
     gan = kerasgan.presets.dcgan(image_shape=(28, 28, 1), latent_dim=8, base_filters=4, seed=0)
     (tmp_path / "saved").mkdir()
-    (tmp_path / "saved" / "stale.txt").write_text("from an earlier export")
+    (tmp_path / "saved" / "saved_model.pb").write_bytes(b"an earlier export")
+    (tmp_path / "saved" / "stale.txt").write_text("from the earlier export")
     gan.export(tmp_path / "saved", verbose=False)
     assert os.listdir(tmp_path) == ["saved"]
     assert "stale.txt" not in os.listdir(tmp_path / "saved")
-    assert "saved_model.pb" in os.listdir(tmp_path / "saved")
+    assert (tmp_path / "saved" / "saved_model.pb").read_bytes() != b"an earlier export"
+
+    # A folder of the user's own files is not an earlier export: refused, kept.
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "model.keras").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="Expected a new folder or an earlier export"):
+        gan.export(tmp_path / "run", verbose=False)
+    assert os.listdir(tmp_path / "run") == ["model.keras"]
+    assert sorted(os.listdir(tmp_path)) == ["run", "saved"]
 
 
 def test_export_refuses_an_unknown_format_before_writing(tmp_path):

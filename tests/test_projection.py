@@ -74,10 +74,6 @@ def test_stylegan_projects_into_w_and_w_plus_with_the_perceptual_term():
     for result in (w, w_plus):
         # Its latents and noise maps give its reconstructions.
         np.testing.assert_allclose(stylegan.generate_from_w(result.latents, result.noise), result.images, atol=1e-5)
-        # The noise maps stay standardised.
-        for maps in result.noise.values():
-            np.testing.assert_allclose(maps.mean(axis=(1, 2, 3)), 0.0, atol=1e-4)
-            np.testing.assert_allclose(maps.std(axis=(1, 2, 3)), 1.0, atol=1e-3)
         np.testing.assert_allclose(result.perceptual_distance, distance(result.images, targets), rtol=1e-3, atol=1e-5)
         assert np.all(result.pixel_error < 0.5 * start_pixel), (result.pixel_error, start_pixel)
         assert np.all(result.perceptual_distance < 0.7 * start_perceptual), (result.perceptual_distance, start_perceptual)
@@ -122,18 +118,23 @@ def test_projection_refuses_what_it_cannot_project():
 
 
 @pytest.mark.slow
-def test_held_out_emoji_projected_with_the_perceptual_term():
-    """Real emoji the model never saw: the perceptual term brings the reconstructions
-    perceptually closer than pixels alone do (benchmarks/projection.py measures more)."""
+def test_held_out_emoji_project_closer_than_the_nearest_training_image():
+    """Real emoji the model never saw, projected into W+, judged by measures projection
+    does not optimise (PSNR, SSIM): closer than the training set's nearest image, what
+    memorising the data would give (benchmarks/projection.py measures more)."""
     require_fid_weights()
     path = os.path.join(kerasgan.files.cache_dir(), "datasets", "emoji.npz")
     require_prepared(os.path.exists(path), f"the 'emoji' set is not prepared at {path}", "python scripts/prepare_offline_data.py")
-    from kerasgan.metrics.perceptual import PerceptualDistance
 
+    def split(name):
+        batches = kerasgan.datasets.load("emoji", split=name, image_size=32, batch_size=512, shuffle=False, drop_remainder=False)
+        return np.concatenate([np.asarray(batch) for batch in batches])
+
+    test, train = split("test"), split("train")
+    targets = test[np.linspace(0, len(test) - 1, 8).round().astype(int)]
+    flat = train.reshape(len(train), -1)
+    nearest = train[[np.argmin(np.sum((flat - target.ravel()) ** 2, axis=1)) for target in targets]]
     stylegan = kerasgan.presets.from_preset("stylegan_emoji")
-    batches = kerasgan.datasets.load("emoji", split="test", image_size=32, batch_size=4, shuffle=False)
-    targets = np.asarray(next(iter(batches)))
-    distance = PerceptualDistance(stylegan.image_shape)
-    both = stylegan.project(targets, steps=200, verbose=0)
-    pixels = stylegan.project(targets, steps=200, perceptual_weight=0.0, verbose=0)
-    assert distance(both.images, targets).mean() < distance(pixels.images, targets).mean()
+    projected = stylegan.project(targets, space="w+", steps=300, verbose=0).images
+    assert kerasgan.metrics.psnr(projected, targets) > kerasgan.metrics.psnr(nearest, targets) + 1.0
+    assert kerasgan.metrics.ssim(projected, targets) > kerasgan.metrics.ssim(nearest, targets) + 0.03

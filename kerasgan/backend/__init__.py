@@ -1,6 +1,6 @@
 """The only place in kerasgan with backend-specific gradient code.
 
-Each backend module provides the same nine names:
+Each backend module provides the same eight names:
 
 - `value_and_grad(loss_fn, variables)`: calls `loss_fn()`, which returns
   `(loss, aux)`, and returns `(loss, aux, gradients)` with one gradient per variable
@@ -24,9 +24,9 @@ Each backend module provides the same nine names:
 - `cond(pred, true_fn, false_fn)`: `true_fn()` if the scalar `pred` else `false_fn()`,
   under jit too; state the branch writes (seed state, BatchNorm statistics) is kept
   (lazy regularisation: a penalty computed every k-th step only).
-- `num_replicas()` and `replica_mean(value)`: the replicas of a data-parallel step, and
-  the mean of a per-replica statistic over them (under `tf.distribute` each replica sees
-  its share of the batch; JAX's sharded step sees the whole batch, so it is the value).
+- `replica_sum(value)`: the sum of a per-replica value over the replicas of a
+  data-parallel step (under `tf.distribute` each replica sees its share of the batch;
+  JAX's sharded step sees the whole batch, so there it is the value itself).
 - `AdversarialTrainer`: a mixin for `keras.Model` that adapts Keras's backend trainer to a
   model with any number of networks and optimizers (`kerasgan.engine`). Its
   `train_step` calls the model's backend-neutral `adversarial_step(data)`, which
@@ -46,8 +46,7 @@ if _BACKEND == "tensorflow":
         apply_gradients,
         cond,
         input_gradients,
-        num_replicas,
-        replica_mean,
+        replica_sum,
         value_and_grad,
         value_and_input_grad,
         vjp,
@@ -58,8 +57,7 @@ elif _BACKEND == "jax":
         apply_gradients,
         cond,
         input_gradients,
-        num_replicas,
-        replica_mean,
+        replica_sum,
         value_and_grad,
         value_and_input_grad,
         vjp,
@@ -70,8 +68,7 @@ elif _BACKEND == "torch":
         apply_gradients,
         cond,
         input_gradients,
-        num_replicas,
-        replica_mean,
+        replica_sum,
         value_and_grad,
         value_and_input_grad,
         vjp,

@@ -110,11 +110,7 @@ def apply_gradients(optimizer, gradients, variables):
 
 
 # XLA's sharded jit computes on the global batch: its statistics are already global.
-def num_replicas():
-    return 1
-
-
-def replica_mean(value):
+def replica_sum(value):
     return value
 
 

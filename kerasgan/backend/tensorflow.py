@@ -51,17 +51,13 @@ def cond(pred, true_fn, false_fn):
     return ops.cond(pred, true_fn, false_fn)
 
 
-def num_replicas():
-    return tf.distribute.get_strategy().num_replicas_in_sync
-
-
-def replica_mean(value):
-    # In a tf.distribute step each replica sees its share of the batch: a statistic of
-    # the whole batch is the mean of the replicas' (all-reduced, the same on each).
+def replica_sum(value):
+    # In a tf.distribute step each replica sees its share of the batch: a sum over the
+    # whole batch is the sum of the replicas' (all-reduced, the same on each).
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
         return value
-    return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
 
 
 class AdversarialTrainer:

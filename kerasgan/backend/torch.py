@@ -52,11 +52,7 @@ def apply_gradients(optimizer, gradients, variables):
 
 
 # Keras 3.15 has no data parallelism for torch: one replica.
-def num_replicas():
-    return 1
-
-
-def replica_mean(value):
+def replica_sum(value):
     return value
 
 

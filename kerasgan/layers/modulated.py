@@ -41,6 +41,9 @@ def upsample_2x(images):
     size (jax2onnx's resize needs a fixed one). Each output pixel is 3/4 of the nearer
     input pixel and 1/4 of the next one out."""
     _, height, width, channels = images.shape
+    if height is None or width is None:  # sizes known only when it runs: the same numbers
+        size = ops.shape(images)
+        return ops.image.resize(images, (2 * size[1], 2 * size[2]), interpolation="bilinear")
     # Rows: before[i] = x[i - 1], after[i] = x[i + 1], the edges repeated.
     before = ops.concatenate([images[:, :1], images[:, :-1]], axis=1)
     after = ops.concatenate([images[:, 1:], images[:, -1:]], axis=1)
@@ -161,6 +164,8 @@ class ModulatedConv2D(keras.layers.Layer):
         if self.use_noise:
             self.noise_strength = self.add_weight(name="noise_strength", shape=(), initializer="zeros")
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+        # `(H', W')` of the noise maps, for the networks that fix or optimise them.
+        self.noise_size = tuple(self.compute_output_shape(input_shape)[1:3])
 
     def effective_kernel(self):
         """The shared kernel as used: `kernel / sqrt(in_channels * kernel_size^2)`."""

@@ -351,8 +351,8 @@ def build_inception(weights=None, download=True):
 
 def build_inception_feature_maps(size, names, weights=None, download=True):
     """The FID Inception network's feature maps `names` (e.g. "conv_2", "mixed_2") for
-    `(n, size, size, 3)` inputs in [-1, 1] (any size from 75), as a list; only the layers
-    up to the deepest one are built."""
+    `(n, size, size, 3)` inputs in [-1, 1] (any size from 75), as a list: a model of the
+    layers up to the deepest one, with their weights."""
     if size < 75:
         raise ValueError(f"Expected an input size of at least 75 (the network's stem). Received: size={size}")
     inputs = keras.Input((size, size, 3), name="images")

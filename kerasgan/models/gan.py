@@ -351,10 +351,13 @@ class GAN(AdversarialModel):
                 part.project(self.discriminator)
         policy = self.part(ADA)
         if policy is not None:
-            # From the whole batch's r_t and size, so that every replica moves p alike,
-            # as one device would (tf.distribute keeps the mean of the replicas' writes).
-            real_sign = backend.replica_mean(batch["real_sign"])
-            policy.adjust(self.augmenter, real_sign, batch["batch_size"] * backend.num_replicas())
+            # From the whole batch's r_t and size (summed over the replicas of a
+            # tf.distribute step, whose shares may differ), so that every replica
+            # computes the same p, as one device would.
+            count = ops.cast(batch["batch_size"], "float32")
+            signs = ops.where(count > 0, batch["real_sign"] * count, 0.0)  # an empty share's mean is NaN
+            total = backend.replica_sum(count)
+            policy.adjust(self.augmenter, backend.replica_sum(signs) / ops.maximum(total, 1.0), total)
 
     def after_step(self):
         if self.ema_generator is not None:
@@ -565,7 +568,10 @@ class GAN(AdversarialModel):
         from kerasgan.projection import project
 
         space = self.PROJECTION_SPACES[0] if space is None else space
-        return project(self, images, space, labels, steps, learning_rate, pixel_weight, perceptual_weight, batch_size, seed, verbose)
+        return project(
+            self, images, space=space, labels=labels, steps=steps, learning_rate=learning_rate, pixel_weight=pixel_weight,
+            perceptual_weight=perceptual_weight, batch_size=batch_size, seed=seed, verbose=verbose,
+        )
 
     def projection_start(self, space):
         """`(start, spread)`: the latents' mean, where each image's latent starts, and

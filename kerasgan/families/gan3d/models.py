@@ -43,6 +43,8 @@ class GAN3D(GAN):
     """
 
     OUTPUTS = "voxels"
+    # Projection judges images (pixels and a perceptual network), not voxel grids.
+    PROJECTION_SPACES = ()
 
     def __init__(self, generator, discriminator, d_accuracy_threshold=0.8, **kwargs):
         if d_accuracy_threshold is not None and not 0.5 < d_accuracy_threshold <= 1.0:

@@ -9,7 +9,7 @@ from keras import ops
 from kerasgan import losses
 from kerasgan.datasets.pixels import device_unit_range
 from kerasgan.engine import AdversarialModel, Update
-from kerasgan.export import check_format, export_network, input_signature
+from kerasgan.export import SAVED_MODEL_MARKER, check_format, export_network, input_signature
 from kerasgan.files import atomic_write_folder
 from kerasgan.layers import ImagePool
 from kerasgan.guards import check_images, first_batch
@@ -433,7 +433,7 @@ class CycleGAN(AdversarialModel):
         archive.track(self.generator_ba)
         for endpoint, network in [("serve", self.generator_ab), ("a_to_b", self.generator_ab), ("b_to_a", self.generator_ba)]:
             archive.add_endpoint(endpoint, _inference(network), input_signature=input_signature(network))
-        atomic_write_folder(filepath, lambda path: archive.write_out(path, verbose=False, **kwargs))
+        atomic_write_folder(filepath, lambda path: archive.write_out(path, verbose=False, **kwargs), SAVED_MODEL_MARKER)
         if verbose:
             print(f"Saved tf_saved_model artifact at '{os.fspath(filepath)}' (endpoints 'a_to_b', 'b_to_a' and 'serve').")
 

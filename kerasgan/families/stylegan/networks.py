@@ -12,6 +12,7 @@ Every layer uses equalised learning rates (`kerasgan.layers`). Widths follow
 """
 
 import math
+import weakref
 import zlib
 
 import keras
@@ -164,32 +165,45 @@ class _Upsample2x(layers.Layer):
 
 class _FixedNoise(layers.Layer):
     """A `ModulatedConv2D` run with a fixed noise map: the same layer, so the same weights.
-    With `standardise`, the map (a variable that projection optimises) is scaled to mean
-    0 and variance 1 per image first, as StyleGAN2's projector renormalises its maps."""
+    The map is `noise`, or, with `source`, `source.maps[name]` at each call (projection's
+    variables), standardised per image as StyleGAN2's projector renormalises its maps."""
 
-    def __init__(self, conv, noise, standardise=False, **kwargs):
+    def __init__(self, conv, noise=None, source=None, **kwargs):
         super().__init__(name=f"{conv.name}_fixed_noise", **kwargs)
         self.conv = conv
         self.noise = noise
-        self.standardise = standardise
+        self.source = source
 
     def call(self, inputs):
-        return self.conv(inputs, noise=standardised_noise(self.noise) if self.standardise else self.noise)
+        noise = self.noise if self.source is None else standardised_noise(self.source.maps[self.conv.name])
+        return self.conv(inputs, noise=noise)
 
     def compute_output_shape(self, input_shape):
         return self.conv.compute_output_shape(input_shape)
 
 
+class _NoiseMaps:
+    """The maps a `with_noise_maps` network reads at each call, set by its caller."""
+
+    def __init__(self):
+        self.maps = {}
+
+
 def noise_shapes(synthesis):
     """`{layer name: (height, width)}` of the synthesis layers that add noise, in order."""
     return {
-        layer.name: tuple(layer.output.shape[1:3])
+        layer.name: layer.noise_size
         for layer in synthesis.layers
         if isinstance(layer, ModulatedConv2D) and layer.use_noise
     }
 
 
-def _with_fixed_noise(synthesis, noise_for):
+# One clone per synthesis network and noise mode: a clone calls the shared layers again,
+# which adds nodes to them, so a clone per call would grow without bound.
+_CLONES = weakref.WeakKeyDictionary()
+
+
+def _with_fixed_noise(synthesis, key, noise_for):
     def fixed(layer):
         if isinstance(layer, layers.UpSampling2D) and layer.interpolation == "bilinear" and tuple(layer.size) == (2, 2):
             return _Upsample2x(name=layer.name)
@@ -197,7 +211,10 @@ def _with_fixed_noise(synthesis, noise_for):
             return layer  # itself: the clone shares every weight
         return noise_for(layer)
 
-    return keras.models.clone_model(synthesis, clone_function=fixed)
+    clones = _CLONES.setdefault(synthesis, {})
+    if key not in clones:
+        clones[key] = keras.models.clone_model(synthesis, clone_function=fixed)
+    return clones[key]
 
 
 def with_noise(synthesis, noise_mode):
@@ -213,17 +230,24 @@ def with_noise(synthesis, noise_mode):
     def fixed(layer):
         if noise_mode == "none":
             return _FixedNoise(layer, 0.0)
-        height, width = layer.output.shape[1:3]
         rng = np.random.default_rng(zlib.crc32(layer.name.encode()))
-        return _FixedNoise(layer, rng.standard_normal((height, width, 1)).astype("float32"))
+        return _FixedNoise(layer, rng.standard_normal((*layer.noise_size, 1)).astype("float32"))
 
-    return _with_fixed_noise(synthesis, fixed)
+    return _with_fixed_noise(synthesis, noise_mode, fixed)
 
 
 def with_noise_maps(synthesis, maps):
     """`synthesis` sharing its weights, with noise from `maps` ({layer name: `(batch, H,
-    W, 1)` tensor or variable}, `noise_shapes`), each standardised per image."""
-    return _with_fixed_noise(synthesis, lambda layer: _FixedNoise(layer, maps[layer.name], standardise=True))
+    W, 1)` tensor or variable}, `noise_shapes`), each standardised per image. The network
+    is made once per `synthesis`: each call points it at new maps, which it reads when
+    it runs (or is traced)."""
+    source = _NOISE_SOURCES.setdefault(synthesis, _NoiseMaps())
+    network = _with_fixed_noise(synthesis, "maps", lambda layer: _FixedNoise(layer, source=source))
+    source.maps = dict(maps)
+    return network
+
+
+_NOISE_SOURCES = weakref.WeakKeyDictionary()
 
 
 def style_discriminator(image_shape=(32, 32, 3), channel_base=2048, channel_max=128, mbstd_group_size=4, name="discriminator"):
