@@ -31,7 +31,7 @@ from kerasgan.files import remove_temporary_files
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPOCHS, STEPS = 4, 5
-TIMEOUT = 120  # seconds for any one wait; a run takes about 10 s on 2 CPU cores
+TIMEOUT = 240  # seconds for any one wait; a run takes about 10 s on 2 idle CPU cores, more beside the other suites in CI
 
 # Child of kill 3: the CLI, with os.replace killing the process as soon as model.keras is in place.
 _KILL_AFTER_CHECKPOINT_RENAME = """
