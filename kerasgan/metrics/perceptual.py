@@ -8,7 +8,6 @@ LPIPS's VGG-16 weights are not served by any package registry; the FID Inception
 network's are (`kerasgan.metrics.inception`), so projection has a perceptual term offline.
 """
 
-import keras
 import numpy as np
 from keras import ops
 
