@@ -23,17 +23,23 @@ def digits():
 
 
 def readable(images, threshold=0.9):
-    """The share of `images` that the MNIST classifier reads with probability >= `threshold`."""
+    """`(readable, rarest)`: the share of `images` that the MNIST classifier reads with
+    probability >= `threshold`, and the share of the rarest digit among those (0.1 when
+    every digit is drawn equally; 0 when one is missing). Both matter: a collapsed
+    generator can draw one confident digit only."""
     probabilities = kerasgan.metrics.DomainClassifier("mnist")(images)["probabilities"]
-    return float(np.mean(probabilities.max(axis=1) >= threshold))
+    confident = probabilities.max(axis=1) >= threshold
+    counts = np.bincount(probabilities[confident].argmax(axis=1), minlength=10)
+    return float(np.mean(confident)), float(counts.min() / max(counts.sum(), 1))
 
 
 def classifier_metrics(real_images, fake_images, num_samples=2000):
-    """`{"cfd", "is", "is_std", "readable"}` of generated digits against real ones."""
+    """`{"cfd", "is", "is_std", "readable", "rarest"}` of generated digits against real ones."""
     scores = kerasgan.metrics.evaluate(
         real_images, fake_images, metrics=["cfd", "is"], num_samples=num_samples, domain="mnist", verbose=False
     )
-    return {**scores, "readable": readable(fake_images[:num_samples])}
+    scores["readable"], scores["rarest"] = readable(fake_images[:num_samples])
+    return scores
 
 
 def parse_options(text):
@@ -52,11 +58,13 @@ def main():
     Usage: python benchmarks/digit_score.py
     """
     images, _ = digits()
-    print(f"{'real digits (bundled sample, first 2,000)':45s} readable {readable(images[:2000]):.3f}")
+    rows = [("real digits (bundled sample, first 2,000)", images[:2000])]
     for name, manifest in sorted(kerasgan.presets.pretrained().items()):
         if manifest["data"]["dataset"] == "mnist":
-            samples = kerasgan.presets.from_preset(name).generate(2000, seed=1)
-            print(f"{name:45s} readable {readable(samples):.3f}", flush=True)
+            rows.append((name, kerasgan.presets.from_preset(name).generate(2000, seed=1)))
+    for name, samples in rows:
+        share, rarest = readable(samples)
+        print(f"{name:45s} readable {share:.3f}, rarest digit {rarest:.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,20 @@ Each setting gets, on 2,000 generated digits (benchmarks/digit_score.py): the sh
 that kerasgan's MNIST classifier reads with probability >= 0.9 ("readable"; the
 bundled real digits score about 0.99), the classifier FD and the classifier score: fast
 yardsticks for comparing settings, not numbers comparable with papers. A sample grid
-per setting is written to --out.
+per setting is written to --out. "Rarest digit" is the share of the rarest class among
+the readable digits (0.1 at best): a collapsed generator can be all readable.
 
 Usage: KERAS_BACKEND=tensorflow python benchmarks/tune_dcgan.py --epochs 30 --out /tmp/tune
        [--configs base_filters=32 base_filters=64,d_lr=4e-4 r1=0.1,ema=0.999 ...]
 
 Options of a config: base_filters, g_filters, d_filters, lr, g_lr, d_lr, beta_2,
 label_smoothing, r1 (weight of an R1 penalty), ema (decay; the EMA generator is
-scored), minibatch (1: minibatch standard deviation in the discriminator), batch_size.
+scored), minibatch (1: minibatch standard deviation in the discriminator), batch_size,
+epochs, top_k (the share of fakes kept at the end of top-k training, Sinha et al. 2020:
+the generator learns from the fakes the discriminator rates most real, a share falling
+from 1 over the first 10 epochs), codes (InfoGAN, Chen et al. 2016: a categorical code
+of that many values beside z, which the discriminator's second head must recover from
+the fakes; samples cycle through the codes).
 """
 
 import argparse
@@ -20,20 +26,72 @@ import time
 
 import keras
 from digit_score import classifier_metrics, digits, parse_options
+from keras import ops
 
 from kerasgan import losses, parts
 from kerasgan.callbacks import save_image_grid
-from kerasgan.models import GAN
-from kerasgan.networks import dcgan_discriminator, dcgan_generator
+from kerasgan.guards import check_training_data
+from kerasgan.models import ACGAN, GAN
+from kerasgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator
 
 
-def build(config, seed):
+class TopKGAN(GAN):
+    """The non-saturating generator loss on the top-k fakes only (Sinha et al. 2020)."""
+
+    def __init__(self, *args, keep=0.5, anneal_steps=1570, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep, self.anneal_steps = keep, anneal_steps
+
+    def generator_loss(self, fake_outputs, labels=None, real_outputs=None):
+        logits = ops.reshape(ops.cast(fake_outputs, "float32"), (-1,))
+        progress = ops.cast(self.g_optimizer.iterations, "float32") / self.anneal_steps
+        share = ops.maximum(self.keep, 1.0 - (1.0 - self.keep) * progress)
+        k = ops.maximum(ops.floor(share * ops.cast(ops.shape(logits)[0], "float32")), 1.0)
+        ranked = ops.flip(ops.sort(logits), axis=0)  # most real first
+        kept = ops.cast(ops.arange(ops.shape(logits)[0]) < ops.cast(k, "int32"), "float32")
+        return ops.sum(ops.softplus(-ranked) * kept) / k
+
+
+class InfoGAN(ACGAN):
+    """Unsupervised categorical codes: the ACGAN step with codes drawn at random for the
+    fakes and no class term on the real images (they have no labels)."""
+
+    def check_data(self, data):
+        check_training_data(data, self.image_shape, None)  # images only
+
+    def unpack(self, data):
+        images = data[0] if isinstance(data, (tuple, list)) else data
+        codes = keras.random.randint((ops.shape(images)[0],), 0, self.num_classes, seed=self.seed_generator)
+        return images, codes
+
+    def discriminator_loss(self, real_outputs, fake_outputs, labels=None):
+        adversarial = GAN.discriminator_loss(self, real_outputs[0], fake_outputs[0])
+        return adversarial + self.class_loss_weight * losses.auxiliary_classifier_loss(labels, fake_outputs[1])
+
+
+def build(config, seed, steps_per_epoch):
     base_filters = config.get("base_filters", 32)
-    gan = GAN(
-        dcgan_generator((28, 28, 1), 100, base_filters=config.get("g_filters", base_filters)),
+    g_filters, d_filters = config.get("g_filters", base_filters), config.get("d_filters", base_filters)
+    if config.get("codes"):
+        codes = config["codes"]
+        gan = InfoGAN(
+            dcgan_generator((28, 28, 1), 100, g_filters, num_classes=codes),
+            acgan_discriminator((28, 28, 1), codes, d_filters),
+            codes,
+            latent_dim=100,
+            reuse_fakes=True,
+            seed=seed,
+        )
+        gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+        return gan
+    model, options = GAN, {}
+    if config.get("top_k"):
+        model, options = TopKGAN, {"keep": config["top_k"], "anneal_steps": 10 * steps_per_epoch}
+    gan = model(
+        dcgan_generator((28, 28, 1), 100, base_filters=g_filters),
         dcgan_discriminator(
             (28, 28, 1),
-            base_filters=config.get("d_filters", base_filters),
+            base_filters=d_filters,
             minibatch="stddev" if config.get("minibatch") else None,
         ),
         label_smoothing=config.get("label_smoothing", 0.0),
@@ -41,6 +99,7 @@ def build(config, seed):
         ema=parts.EMA(config["ema"]) if config.get("ema") else None,
         reuse_fakes=not config.get("r1"),
         seed=seed,
+        **options,
     )
     lr = config.get("lr", 2e-4)
     beta_2 = config.get("beta_2", 0.999)
@@ -64,17 +123,18 @@ def main():
     for text in args.configs:
         config = parse_options(text)
         keras.utils.set_random_seed(args.seed)
-        gan = build(config, args.seed)
+        batch_size = config.get("batch_size", args.batch_size)
+        gan = build(config, args.seed, steps_per_epoch=-(-len(images) // batch_size))
         epochs = config.get("epochs", args.epochs)
         start = time.perf_counter()
-        gan.fit(images, batch_size=config.get("batch_size", args.batch_size), epochs=epochs, verbose=0)
+        gan.fit(images, batch_size=batch_size, epochs=epochs, verbose=0)
         seconds = time.perf_counter() - start
         samples = gan.generate(2000, seed=1)
         scores = classifier_metrics(images, samples)
         name = text.replace(",", "_").replace("=", "") or "default"
         save_image_grid(samples[:64], os.path.join(args.out, f"{name}.png"), title=text)
         print(
-            f"{text:45s} epochs {epochs}: readable {scores['readable']:.3f}, classifier FD {scores['cfd']:.2f}, "
+            f"{text:45s} epochs {epochs}: readable {scores['readable']:.3f} (rarest digit {scores['rarest']:.3f}), classifier FD {scores['cfd']:.2f}, "
             f"score {scores['is']:.2f}, {seconds:.0f} s ({keras.backend.backend()})",
             flush=True,
         )
