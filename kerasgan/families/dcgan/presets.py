@@ -297,7 +297,7 @@ RECIPES = {
     "dcgan_mnist": Recipe("dcgan", "mnist", ["--epochs", "15"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
     "cgan_mnist": Recipe("cgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", CLASSIFIER_FD_CHECK),
     "acgan_mnist": Recipe("acgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits and their labels, the 60,000 training images", CLASSIFIER_FD_CHECK),
-    "wgan_mnist": Recipe("wgan", "mnist", ["--epochs", "4"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
+    "wgan_mnist": Recipe("wgan", "mnist", ["--epochs", "16"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
     "wgan_gp_mnist": Recipe("wgan_gp", "mnist", ["--epochs", "4"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
     "lsgan_mnist": Recipe("lsgan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
     "sngan_mnist": Recipe("sngan", "mnist", ["--epochs", "10"], {"image_shape": [28, 28, 1]}, "MNIST digits, the 60,000 training images", CLASSIFIER_FD_CHECK),
