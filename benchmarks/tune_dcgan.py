@@ -17,7 +17,8 @@ epochs, top_k (the share of fakes kept at the end of top-k training, Sinha et al
 the generator learns from the fakes the discriminator rates most real, a share falling
 from 1 over the first 10 epochs), codes (InfoGAN, Chen et al. 2016: a categorical code
 of that many values beside z, which the discriminator's second head must recover from
-the fakes; samples cycle through the codes).
+the fakes; samples cycle through the codes), conditional (1: the `cgan` preset, trained
+on the sample's labels; samples cycle through the classes).
 """
 
 import argparse
@@ -25,9 +26,11 @@ import os
 import time
 
 import keras
-from digit_score import classifier_metrics, digits, parse_options
+import numpy as np
+from digit_score import classifier_metrics, digits, parse_options, readable
 from keras import ops
 
+import kerasgan
 from kerasgan import losses, parts
 from kerasgan.callbacks import save_image_grid
 from kerasgan.guards import check_training_data
@@ -70,6 +73,8 @@ class InfoGAN(ACGAN):
 
 
 def build(config, seed, steps_per_epoch):
+    if config.get("conditional"):
+        return kerasgan.presets.cgan(seed=seed)
     base_filters = config.get("base_filters", 32)
     g_filters, d_filters = config.get("g_filters", base_filters), config.get("d_filters", base_filters)
     if config.get("codes"):
@@ -110,6 +115,26 @@ def build(config, seed, steps_per_epoch):
     return gan
 
 
+class ReadableEvery(keras.callbacks.Callback):
+    """Prints the readable share every `every` epochs, of 2,000 samples drawn four ways."""
+
+    def __init__(self, every, text):
+        super().__init__()
+        self.every, self.text = every, text
+        self.latents = np.random.default_rng(1).standard_normal((2000, 100)).astype("float32")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        scores = []
+        # Training mode last: it moves the BatchNorm statistics (the next steps move them anyway).
+        for name, scale, training in [("samples", 1.0, False), ("z x 0.7", 0.7, False), ("z x 0.5", 0.5, False), ("BatchNorm training mode", 1.0, True)]:
+            latents = scale * self.latents
+            images = np.concatenate([np.asarray(self.model.sampling_generator(latents[i : i + 500], training=training)) for i in range(0, 2000, 500)])
+            scores.append(f"{name} {readable(images)[0]:.3f}")
+        print(f"{self.text} epoch {epoch + 1}: readable " + ", ".join(scores), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=30)
@@ -117,9 +142,14 @@ def main():
     parser.add_argument("--out", default="runs/tune_dcgan")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--configs", nargs="*", default=["base_filters=32"])
+    parser.add_argument(
+        "--every", type=int, default=0,
+        help="also score every N epochs: the samples, the latents scaled by 0.7 and 0.5 (truncation), "
+        "and the generator's BatchNorm in training mode (unconditional configs)",
+    )
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    images, _ = digits()
+    images, labels = digits()
     for text in args.configs:
         config = parse_options(text)
         keras.utils.set_random_seed(args.seed)
@@ -127,7 +157,8 @@ def main():
         gan = build(config, args.seed, steps_per_epoch=-(-len(images) // batch_size))
         epochs = config.get("epochs", args.epochs)
         start = time.perf_counter()
-        gan.fit(images, batch_size=batch_size, epochs=epochs, verbose=0)
+        callbacks = [ReadableEvery(args.every, text)] if args.every else []
+        gan.fit(images, labels if config.get("conditional") else None, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=callbacks)
         seconds = time.perf_counter() - start
         samples = gan.generate(2000, seed=1)
         scores = classifier_metrics(images, samples)
