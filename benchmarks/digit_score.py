@@ -25,8 +25,12 @@ def digits():
 def readable(images, threshold=0.9):
     """`(readable, rarest)`: the share of `images` that the MNIST classifier reads with
     probability >= `threshold`, and the share of the rarest digit among those (0.1 when
-    every digit is drawn equally; 0 when one is missing). Both matter: a collapsed
-    generator can draw one confident digit only."""
+    every digit is drawn equally; 0 when one is missing).
+
+    A confident classification, not a legible digit: the classifier is as confident on
+    blank images and on noise (`main` prints them), so read it beside a distance to real
+    digits (the classifier FD) and the rarest digit (a collapsed generator can draw one
+    confident digit only)."""
     probabilities = kerasgan.metrics.DomainClassifier("mnist")(images)["probabilities"]
     confident = probabilities.max(axis=1) >= threshold
     counts = np.bincount(probabilities[confident].argmax(axis=1), minlength=10)
@@ -52,13 +56,18 @@ def parse_options(text):
 
 
 def main():
-    """Prints the readable share of the bundled real digits and of each pretrained MNIST
-    model's 2,000 samples (latent seed 1; conditional models cycle through the classes).
+    """Prints the readable share of the bundled real digits, of blank and noise images,
+    and of each pretrained MNIST model's 2,000 samples (latent seed 1; conditional models cycle through the classes).
 
     Usage: python benchmarks/digit_score.py
     """
     images, _ = digits()
-    rows = [("real digits (bundled sample, first 2,000)", images[:2000])]
+    rows = [
+        ("real digits (bundled sample, first 2,000)", images[:2000]),
+        # What "readable" cannot tell: the classifier is confident on these too.
+        ("blank images", np.full((2000, 28, 28, 1), -1.0, "float32")),
+        ("uniform noise", np.random.default_rng(0).uniform(-1.0, 1.0, (2000, 28, 28, 1)).astype("float32")),
+    ]
     for name, manifest in sorted(kerasgan.presets.pretrained().items()):
         if manifest["data"]["dataset"] == "mnist":
             rows.append((name, kerasgan.presets.from_preset(name).generate(2000, seed=1)))

@@ -11,14 +11,17 @@ Usage: KERAS_BACKEND=tensorflow python benchmarks/tune_dcgan.py --epochs 30 --ou
        [--configs base_filters=32 base_filters=64,d_lr=4e-4 r1=0.1,ema=0.999 ...]
 
 Options of a config: base_filters, g_filters, d_filters, lr, g_lr, d_lr, beta_2,
-label_smoothing, r1 (weight of an R1 penalty), ema (decay; the EMA generator is
+label_smoothing, r1 (weight of an R1 penalty), fresh_fakes (1: the generator update
+draws its own fakes instead of reusing the discriminator update's), ema (decay; the EMA generator is
 scored), minibatch (1: minibatch standard deviation in the discriminator), batch_size,
-epochs, top_k (the share of fakes kept at the end of top-k training, Sinha et al. 2020:
-the generator learns from the fakes the discriminator rates most real, a share falling
-from 1 over the first 10 epochs), codes (InfoGAN, Chen et al. 2016: a categorical code
+epochs, top_k (the share of fakes kept at the end of top-k training, after Sinha et al.
+2020: the generator learns from the fakes the discriminator rates most real; here the
+share falls linearly from 1 over the first 10 epochs, where the paper shrinks it by 0.99
+an epoch), codes (InfoGAN, Chen et al. 2016: a categorical code
 of that many values beside z, which the discriminator's second head must recover from
 the fakes; samples cycle through the codes), conditional (1: the `cgan` preset, trained
-on the sample's labels; samples cycle through the classes).
+on the sample's labels; samples cycle through the classes). codes and conditional take
+no other option but epochs and batch_size.
 """
 
 import argparse
@@ -102,7 +105,7 @@ def build(config, seed, steps_per_epoch):
         label_smoothing=config.get("label_smoothing", 0.0),
         penalties=[losses.R1(config["r1"])] if config.get("r1") else [],
         ema=parts.EMA(config["ema"]) if config.get("ema") else None,
-        reuse_fakes=not config.get("r1"),
+        reuse_fakes=not config.get("fresh_fakes"),
         seed=seed,
         **options,
     )
@@ -115,23 +118,41 @@ def build(config, seed, steps_per_epoch):
     return gan
 
 
+OPTIONS = {
+    "base_filters", "g_filters", "d_filters", "lr", "g_lr", "d_lr", "beta_2", "label_smoothing", "r1",
+    "fresh_fakes", "ema", "minibatch", "batch_size", "epochs", "top_k", "codes", "conditional",
+}
+ALONE = {"codes", "conditional"}  # other presets: only epochs and batch_size apply to them
+
+
+def check_config(text, config):
+    unknown = sorted(set(config) - OPTIONS)
+    if unknown:
+        raise SystemExit(f"error: {text!r}: unknown options {unknown}. Expected some of {sorted(OPTIONS)}.")
+    if set(config) & ALONE and set(config) - ALONE - {"epochs", "batch_size"}:
+        raise SystemExit(f"error: {text!r}: codes and conditional take no other option but epochs and batch_size.")
+
+
 class ReadableEvery(keras.callbacks.Callback):
-    """Prints the readable share every `every` epochs, of 2,000 samples drawn four ways."""
+    """Prints the readable share every `every` epochs, of the 2,000 samples that are scored
+    at the end drawn four ways (unconditional GANs)."""
 
     def __init__(self, every, text):
         super().__init__()
         self.every, self.text = every, text
-        self.latents = np.random.default_rng(1).standard_normal((2000, 100)).astype("float32")
+        self.latents = np.random.default_rng(1).standard_normal((2000, 100)).astype("float32")  # generate(2000, seed=1)'s
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        scores = []
-        # Training mode last: it moves the BatchNorm statistics (the next steps move them anyway).
-        for name, scale, training in [("samples", 1.0, False), ("z x 0.7", 0.7, False), ("z x 0.5", 0.5, False), ("BatchNorm training mode", 1.0, True)]:
-            latents = scale * self.latents
-            images = np.concatenate([np.asarray(self.model.sampling_generator(latents[i : i + 500], training=training)) for i in range(0, 2000, 500)])
-            scores.append(f"{name} {readable(images)[0]:.3f}")
+        scores = [f"{name} {readable(self.model.generate_from(scale * self.latents))[0]:.3f}" for name, scale in [("samples", 1.0), ("z x 0.7", 0.7), ("z x 0.5", 0.5)]]
+        # A training-mode pass moves the BatchNorm statistics: put them back after it.
+        generator = self.model.generator
+        statistics = [ops.copy(variable.value) for variable in generator.non_trainable_variables]
+        images = ops.convert_to_numpy(generator(self.latents, training=True))
+        for variable, value in zip(generator.non_trainable_variables, statistics):
+            variable.assign(value)
+        scores.append(f"BatchNorm training mode {readable(images)[0]:.3f}")
         print(f"{self.text} epoch {epoch + 1}: readable " + ", ".join(scores), flush=True)
 
 
@@ -150,8 +171,12 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     images, labels = digits()
-    for text in args.configs:
-        config = parse_options(text)
+    configs = {text: parse_options(text) for text in args.configs}
+    for text, config in configs.items():  # every config is checked before the first trains
+        check_config(text, config)
+        if args.every and set(config) & ALONE:
+            raise SystemExit(f"error: --every scores unconditional GANs only. Received: {text!r}")
+    for text, config in configs.items():
         keras.utils.set_random_seed(args.seed)
         batch_size = config.get("batch_size", args.batch_size)
         gan = build(config, args.seed, steps_per_epoch=-(-len(images) // batch_size))
