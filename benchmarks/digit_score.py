@@ -7,6 +7,8 @@ present). They are fast on a CPU and rank settings; they are not comparable with
 papers, which use the Inception FID (`kerasgan.metrics.frechet_inception_distance`).
 """
 
+import functools
+
 import numpy as np
 
 import kerasgan
@@ -22,6 +24,11 @@ def digits():
     return raw_images[..., None].astype("float32") / 127.5 - 1.0, labels
 
 
+@functools.cache
+def _classifier():
+    return kerasgan.metrics.DomainClassifier("mnist")  # loaded once, not per call
+
+
 def readable(images, threshold=0.9):
     """`(readable, rarest)`: the share of `images` that the MNIST classifier reads with
     probability >= `threshold`, and the share of the rarest digit among those (0.1 when
@@ -31,7 +38,7 @@ def readable(images, threshold=0.9):
     blank images and on noise (`main` prints them), so read it beside a distance to real
     digits (the classifier FD) and the rarest digit (a collapsed generator can draw one
     confident digit only)."""
-    probabilities = kerasgan.metrics.DomainClassifier("mnist")(images)["probabilities"]
+    probabilities = _classifier()(images)["probabilities"]
     confident = probabilities.max(axis=1) >= threshold
     counts = np.bincount(probabilities[confident].argmax(axis=1), minlength=10)
     return float(np.mean(confident)), float(counts.min() / max(counts.sum(), 1))

@@ -36,6 +36,7 @@ from keras import ops
 import kerasgan
 from kerasgan import losses, parts
 from kerasgan.callbacks import save_image_grid
+from kerasgan.families.preset import adam
 from kerasgan.guards import check_training_data
 from kerasgan.models import ACGAN, GAN
 from kerasgan.networks import acgan_discriminator, dcgan_discriminator, dcgan_generator
@@ -90,7 +91,7 @@ def build(config, seed, steps_per_epoch):
             reuse_fakes=True,
             seed=seed,
         )
-        gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+        gan.compile(d_optimizer=adam(2e-4), g_optimizer=adam(2e-4))
         return gan
     model, options = GAN, {}
     if config.get("top_k"):
