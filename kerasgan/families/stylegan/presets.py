@@ -199,7 +199,7 @@ PRESETS = {
 # The pretrained models of this family (scripts/build_zoo.py trains and ships them).
 RECIPES = {
     "stylegan_emoji": Recipe(
-        "stylegan", "emoji", ["--epochs", "40", "--sample-every", "5", "--checkpoint-every", "5"],
+        "stylegan", "emoji", ["--epochs", "300", "--sample-every", "10", "--checkpoint-every", "10"],
         {"image_shape": [32, 32, 3]}, "Noto Emoji, the 3,374 training images, 32 px",
         # StyleGAN draws its per-pixel noise anew on every call, on each backend's RNG.
         {"metric": "fid", "num_samples": 500, "rtol": 0.03},
